@@ -119,3 +119,24 @@ export interface SpeakerStatsEntry {
   questions?: { start: number; end: number; text?: string }[];
   tone?: string;
 }
+
+/**
+ * Read access to the analysed audio at 16 kHz, without requiring the caller to hold it all.
+ * `read(speaker, start, end)` returns the samples in which that speaker is heard best: its own
+ * channel for a per-channel stereo call, the mono mix otherwise. Backing storage is the
+ * pipeline's business (it may be Int16 or chunked for multi-hour recordings).
+ */
+export interface SpeechAudio {
+  readonly sampleRate: 16000;
+  readonly duration: number;
+  read(speaker: string, start: number, end: number): Float32Array;
+}
+
+/** Everything a metric may look at. Metrics are pure functions of this input. */
+export interface MetricInput {
+  audio: SpeechAudio;
+  turns: Turn[];
+  /** Words with times, when a transcriber ran; absent otherwise. */
+  words?: Word[];
+  speech: SpeechRegion[];
+}
