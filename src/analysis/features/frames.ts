@@ -1,0 +1,303 @@
+/**
+ * Frame-level acoustic features shared by the affect metrics (energy, pace, questions, tone,
+ * emotion). Everything here is plain signal processing on 16 kHz mono Float32 samples, with
+ * typed arrays and no allocation per frame, so it runs far faster than real time.
+ *
+ * Frames: hop 10 ms. For each frame:
+ *  - `db`     intensity in dBFS (full-scale sine = -3 dBFS) over a 32 ms window centred on the frame;
+ *  - `f0`     fundamental frequency in Hz (0 = unvoiced), from the normalised cross-correlation
+ *             (NCCF) of the signal low-passed and decimated to 8 kHz, 40 ms window, 60–500 Hz,
+ *             every 20 ms (held for the 10 ms frame between), voicing threshold NCCF >= 0.5,
+ *             smallest lag within 10 % of the best peak (avoids sub-octave picks), values beyond
+ *             2.5x / 0.4x the chunk's median of strongly periodic frames dropped, a 5-frame median
+ *             and octave-jump correction;
+ *  - `voicing` the NCCF peak value (0..1): periodicity, a harmonics-to-noise proxy;
+ *  - `alpha`  alpha ratio in dB: energy in 1–4 kHz over energy in 50 Hz–1 kHz (512-point FFT,
+ *             Hann window), computed on every other frame that is above the level gate (NaN
+ *             elsewhere). Limited to 4 kHz so that 8 kHz telephone audio and wideband audio are
+ *             comparable. Flatter spectra (higher alpha) go with louder, tenser, aroused speech.
+ *
+ * Frames below the level gate (-60 dBFS, or 45 dB under the chunk's loudest frame) are not
+ * analysed for pitch or spectrum.
+ */
+
+export const SAMPLE_RATE = 16000;
+export const HOP_SECONDS = 0.01;
+const HOP = 160;
+const WIN_DB = 512; // 32 ms
+const PITCH_SR = 8000;
+const PITCH_WIN = 320; // 40 ms at 8 kHz
+const PITCH_STEP = 2; // pitch every 20 ms
+const MIN_F0 = 60;
+const MAX_F0 = 500;
+const VOICING_THRESHOLD = 0.5;
+const ABS_GATE_DB = -60;
+const REL_GATE_DB = 45;
+
+export interface FrameTrack {
+  /** Time of frame 0's centre, seconds from the start of the recording. */
+  start: number;
+  /** Number of frames. */
+  length: number;
+  db: Float32Array;
+  f0: Float32Array;
+  voicing: Float32Array;
+  alpha: Float32Array;
+}
+
+// ---------- FFT (radix-2, in place) ----------
+
+const fftCache = new Map<number, { cos: Float64Array; sin: Float64Array; rev: Uint32Array }>();
+function fftTables(n: number) {
+  let t = fftCache.get(n);
+  if (!t) {
+    const cos = new Float64Array(n / 2);
+    const sin = new Float64Array(n / 2);
+    for (let i = 0; i < n / 2; i++) {
+      cos[i] = Math.cos((2 * Math.PI * i) / n);
+      sin[i] = -Math.sin((2 * Math.PI * i) / n);
+    }
+    const rev = new Uint32Array(n);
+    const bits = Math.log2(n);
+    for (let i = 0; i < n; i++) {
+      let r = 0;
+      for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
+      rev[i] = r;
+    }
+    t = { cos, sin, rev };
+    fftCache.set(n, t);
+  }
+  return t;
+}
+
+/** In-place complex FFT of length n (power of two). */
+export function fft(re: Float64Array, im: Float64Array): void {
+  const n = re.length;
+  const { cos, sin, rev } = fftTables(n);
+  for (let i = 0; i < n; i++) {
+    const j = rev[i]!;
+    if (j > i) {
+      let t = re[i]!; re[i] = re[j]!; re[j] = t;
+      t = im[i]!; im[i] = im[j]!; im[j] = t;
+    }
+  }
+  for (let size = 2; size <= n; size <<= 1) {
+    const half = size >> 1;
+    const step = n / size;
+    for (let i = 0; i < n; i += size) {
+      for (let j = 0, k = 0; j < half; j++, k += step) {
+        const a = i + j;
+        const b = a + half;
+        const tre = re[b]! * cos[k]! - im[b]! * sin[k]!;
+        const tim = re[b]! * sin[k]! + im[b]! * cos[k]!;
+        re[b] = re[a]! - tre;
+        im[b] = im[a]! - tim;
+        re[a] = re[a]! + tre;
+        im[a] = im[a]! + tim;
+      }
+    }
+  }
+}
+
+// ---------- decimation to 8 kHz ----------
+
+// 31-tap half-band low-pass (Hamming-windowed sinc, cut-off 3.6 kHz at 16 kHz).
+const LP = (() => {
+  const taps = 31;
+  const h = new Float64Array(taps);
+  const fc = 3600 / SAMPLE_RATE;
+  let sum = 0;
+  for (let i = 0; i < taps; i++) {
+    const m = i - (taps - 1) / 2;
+    const sinc = m === 0 ? 2 * fc : Math.sin(2 * Math.PI * fc * m) / (Math.PI * m);
+    const w = 0.54 - 0.46 * Math.cos((2 * Math.PI * i) / (taps - 1));
+    h[i] = sinc * w;
+    sum += h[i]!;
+  }
+  for (let i = 0; i < taps; i++) h[i]! /= sum;
+  return h;
+})();
+
+function decimate2(x: Float32Array): Float32Array {
+  const n = Math.floor(x.length / 2);
+  const y = new Float32Array(n);
+  const half = (LP.length - 1) / 2;
+  for (let i = 0; i < n; i++) {
+    const c = 2 * i;
+    let acc = 0;
+    const lo = c - half;
+    if (lo >= 0 && c + half < x.length) {
+      for (let k = 0; k < LP.length; k++) acc += LP[k]! * x[lo + k]!;
+    } else {
+      for (let k = 0; k < LP.length; k++) {
+        const idx = lo + k;
+        if (idx >= 0 && idx < x.length) acc += LP[k]! * x[idx]!;
+      }
+    }
+    y[i] = acc;
+  }
+  return y;
+}
+
+// ---------- main analysis ----------
+
+const HANN512 = (() => {
+  const w = new Float64Array(512);
+  for (let i = 0; i < 512; i++) w[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / 511);
+  return w;
+})();
+
+/**
+ * Analyse `samples` (16 kHz mono) whose first sample is at `startTime` seconds.
+ * Frame i is centred at startTime + (i + 0.5) * 10 ms.
+ */
+export function analyseFrames(samples: Float32Array, startTime = 0): FrameTrack {
+  const nFrames = Math.max(0, Math.floor(samples.length / HOP));
+  const db = new Float32Array(nFrames);
+  const f0 = new Float32Array(nFrames);
+  const voicing = new Float32Array(nFrames);
+  const alpha = new Float32Array(nFrames).fill(NaN);
+  const track: FrameTrack = { start: startTime + HOP_SECONDS / 2, length: nFrames, db, f0, voicing, alpha };
+  if (nFrames === 0) return track;
+
+  // Intensity: prefix sums of squares (float64) give any window's energy in O(1).
+  const cum = new Float64Array(samples.length + 1);
+  for (let i = 0; i < samples.length; i++) cum[i + 1] = cum[i]! + samples[i]! * samples[i]!;
+  let maxDb = -Infinity;
+  for (let f = 0; f < nFrames; f++) {
+    const c = f * HOP + HOP / 2;
+    const a = Math.max(0, c - WIN_DB / 2);
+    const b = Math.min(samples.length, c + WIN_DB / 2);
+    const p = (cum[b]! - cum[a]!) / Math.max(1, b - a);
+    const d = 10 * Math.log10(p + 1e-12);
+    db[f] = d;
+    if (d > maxDb) maxDb = d;
+  }
+  const gate = Math.max(ABS_GATE_DB, maxDb - REL_GATE_DB);
+
+  // Pitch on the 8 kHz decimated signal.
+  const y = decimate2(samples);
+  const ycum = new Float64Array(y.length + 1);
+  for (let i = 0; i < y.length; i++) ycum[i + 1] = ycum[i]! + y[i]! * y[i]!;
+  const minLag = Math.floor(PITCH_SR / MAX_F0);
+  const maxLag = Math.ceil(PITCH_SR / MIN_F0);
+  const nccf = new Float64Array(maxLag + 2);
+  const rawF0 = new Float32Array(nFrames);
+  // Pitch is estimated every PITCH_STEP frames (20 ms) and held for the frame in between.
+  for (let f = 0; f < nFrames; f += PITCH_STEP) {
+    if (db[f]! < gate) continue;
+    const c = (f * HOP + HOP / 2) >> 1; // centre in 8 kHz samples
+    const s = c - PITCH_WIN / 2;
+    if (s < 0 || s + PITCH_WIN + maxLag + 1 > y.length) continue;
+    const e0 = ycum[s + PITCH_WIN]! - ycum[s]!;
+    if (e0 <= 1e-10) continue;
+    let best = 0;
+    for (let lag = minLag - 1; lag <= maxLag + 1; lag++) {
+      let acc = 0;
+      for (let n = 0; n < PITCH_WIN; n++) acc += y[s + n]! * y[s + n + lag]!;
+      const e1 = ycum[s + lag + PITCH_WIN]! - ycum[s + lag]!;
+      const r = acc / Math.sqrt(e0 * e1 + 1e-20);
+      nccf[lag] = r;
+      if (lag >= minLag && lag <= maxLag && r > best) best = r;
+    }
+    if (best < VOICING_THRESHOLD) {
+      voicing[f] = Math.max(0, best);
+      if (f + 1 < nFrames) voicing[f + 1] = voicing[f]!;
+      continue;
+    }
+    // smallest lag with a local peak within 10 % of the best one
+    let chosen = -1;
+    for (let lag = minLag; lag <= maxLag; lag++) {
+      const r = nccf[lag]!;
+      if (r >= 0.9 * best && r >= nccf[lag - 1]! && r >= nccf[lag + 1]!) {
+        chosen = lag;
+        break;
+      }
+    }
+    if (chosen < 0) continue;
+    const a = nccf[chosen - 1]!;
+    const b = nccf[chosen]!;
+    const d = nccf[chosen + 1]!;
+    const den = a - 2 * b + d;
+    const shift = den !== 0 ? (0.5 * (a - d)) / den : 0;
+    const lagF = chosen + Math.max(-0.5, Math.min(0.5, shift));
+    rawF0[f] = PITCH_SR / lagF;
+    voicing[f] = b;
+    if (f + 1 < nFrames) {
+      rawF0[f + 1] = rawF0[f]!;
+      voicing[f + 1] = b;
+    }
+  }
+  // Plausibility: voiced frames must be within [median / 2.5, median * 2.5] of the chunk's
+  // strongly periodic frames (NCCF >= 0.7), which removes octave errors on weak, noisy frames.
+  const strong: number[] = [];
+  for (let f = 0; f < nFrames; f += PITCH_STEP) if (rawF0[f]! > 0 && voicing[f]! >= 0.7) strong.push(rawF0[f]!);
+  if (strong.length >= 3) {
+    strong.sort((p, q) => p - q);
+    const med = strong[strong.length >> 1]!;
+    for (let f = 0; f < nFrames; f++) if (rawF0[f]! > 0 && (rawF0[f]! > med * 2.5 || rawF0[f]! < med / 2.5)) rawF0[f] = 0;
+  }
+  // 5-frame median over voiced neighbours; drop isolated voiced frames.
+  const buf: number[] = [];
+  for (let f = 0; f < nFrames; f++) {
+    if (rawF0[f] === 0) continue;
+    buf.length = 0;
+    for (let k = f - 2; k <= f + 2; k++) if (k >= 0 && k < nFrames && rawF0[k]! > 0) buf.push(rawF0[k]!);
+    if (buf.length < 4) continue;
+    buf.sort((p, q) => p - q);
+    f0[f] = buf[buf.length >> 1]!;
+  }
+  // Octave-jump correction against a running reference.
+  let ref = 0;
+  for (let f = 0; f < nFrames; f++) {
+    const v = f0[f]!;
+    if (v === 0) continue;
+    if (ref > 0) {
+      const ratio = v / ref;
+      if (ratio > 1.8 && ratio < 2.2) f0[f] = v / 2;
+      else if (ratio > 0.45 && ratio < 0.55) f0[f] = v * 2;
+    }
+    ref = ref === 0 ? f0[f]! : 0.9 * ref + 0.1 * f0[f]!;
+  }
+
+  // Alpha ratio on every other gated frame.
+  const re = new Float64Array(512);
+  const im = new Float64Array(512);
+  const binHz = SAMPLE_RATE / 512;
+  const b50 = Math.round(50 / binHz);
+  const b1k = Math.round(1000 / binHz);
+  const b4k = Math.round(4000 / binHz);
+  for (let f = 0; f < nFrames; f += 2) {
+    if (db[f]! < gate) continue;
+    const c = f * HOP + HOP / 2;
+    const s = c - 256;
+    if (s < 0 || s + 512 > samples.length) continue;
+    for (let i = 0; i < 512; i++) {
+      re[i] = samples[s + i]! * HANN512[i]!;
+      im[i] = 0;
+    }
+    fft(re, im);
+    let lo = 0;
+    let hi = 0;
+    for (let k = b50; k < b1k; k++) lo += re[k]! * re[k]! + im[k]! * im[k]!;
+    for (let k = b1k; k < b4k; k++) hi += re[k]! * re[k]! + im[k]! * im[k]!;
+    alpha[f] = 10 * Math.log10((hi + 1e-12) / (lo + 1e-12));
+  }
+  return track;
+}
+
+/** Quantile of the values (sorted copy); NaN when empty. */
+export function quantile(values: ArrayLike<number>, q: number): number {
+  const n = values.length;
+  if (n === 0) return NaN;
+  const a = Float64Array.from(values as ArrayLike<number>).sort();
+  const pos = Math.min(n - 1, Math.max(0, q * (n - 1)));
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return a[lo]! + (a[hi]! - a[lo]!) * (pos - lo);
+}
+
+/** Hz to semitones re 1 Hz (so differences are musical intervals). */
+export function hzToSemitones(hz: number): number {
+  return 12 * Math.log2(hz);
+}

@@ -1,0 +1,273 @@
+/**
+ * Per-turn acoustic summaries, computed once and shared by every affect metric.
+ *
+ * A turn is read from `SpeechAudio` in chunks of at most 30 s (bounded memory on multi-hour
+ * audio), analysed into 10 ms frames (frames.ts), and reduced to a small summary:
+ *
+ *  - active frames: frames whose intensity is >= (chunk 99th-percentile intensity - 25 dB) and
+ *    >= -60 dBFS (the de Jong & Wempe 2009 silence threshold); their total time is the
+ *    phonation time, their mean power the active speech level;
+ *  - pitch statistics over voiced active frames, in semitones re 1 Hz;
+ *  - mean alpha ratio (dB) and mean periodicity (NCCF peak) over active frames;
+ *  - syllable nuclei (de Jong & Wempe 2009): peaks of the (50 ms smoothed) intensity contour
+ *    that are above the silence threshold, at least 2 dB above the dip separating them from the
+ *    preceding peak, and voiced (pitch found within +-20 ms);
+ *  - phrases: stretches of active frames separated by pauses of >= 300 ms, each with its final
+ *    pitch movement (used for prosodic question detection).
+ */
+import type { MetricInput, SpeechAudio, Turn } from "../types.js";
+import { analyseFrames, HOP_SECONDS, quantile, hzToSemitones, type FrameTrack } from "./frames.js";
+
+export const CHUNK_SECONDS = 30;
+export const SILENCE_DB_BELOW_P99 = 25;
+export const MIN_DIP_DB = 2;
+export const PHRASE_PAUSE_SECONDS = 0.3;
+
+export interface Phrase {
+  start: number;
+  end: number;
+  /** Median pitch of the final 50 ms of voicing minus the lowest pitch in the phrase's final 600 ms (semitones, >= 0). */
+  finalRise: number;
+  /** Least-squares pitch slope over the voiced frames of the last 300 ms (semitones/second). */
+  finalSlope: number;
+  /** Number of voiced frames in the phrase. */
+  voicedFrames: number;
+}
+
+export interface TurnFeatures {
+  turnIndex: number;
+  speaker: string;
+  start: number;
+  end: number;
+  duration: number;
+  /** Active (above silence threshold) frames and their time. */
+  activeFrames: number;
+  phonationSeconds: number;
+  /** Sum of linear power (mean-square) over active frames. */
+  activePowerSum: number;
+  /** Mean and standard deviation of the active frames' dB values. */
+  dbMean: number;
+  dbStd: number;
+  voicedFrames: number;
+  /** Pitch statistics in semitones re 1 Hz (NaN when unvoiced). */
+  f0Median: number;
+  f0P10: number;
+  f0P90: number;
+  /** Mean absolute frame-to-frame pitch change over voiced runs (semitones per 10 ms): roughness/jitter-like. */
+  f0Delta: number;
+  alphaMean: number;
+  voicingMean: number;
+  syllables: number;
+  phrases: Phrase[];
+}
+
+class Growable {
+  data = new Float32Array(256);
+  length = 0;
+  push(v: number) {
+    if (this.length === this.data.length) {
+      const d = new Float32Array(this.data.length * 2);
+      d.set(this.data);
+      this.data = d;
+    }
+    this.data[this.length++] = v;
+  }
+  view() {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return NaN;
+  const a = [...values].sort((p, q) => p - q);
+  const m = a.length >> 1;
+  return a.length % 2 ? a[m]! : (a[m - 1]! + a[m]!) / 2;
+}
+
+/** Syllable nuclei (frame indices) of a track, given its silence threshold. */
+export function syllableNuclei(track: FrameTrack, threshold: number): number[] {
+  const n = track.length;
+  const sm = new Float32Array(n);
+  // 5-frame triangular smoothing of the dB contour (effective window ~ 60 ms).
+  const w = [1, 2, 3, 2, 1];
+  for (let i = 0; i < n; i++) {
+    let acc = 0;
+    let ws = 0;
+    for (let k = -2; k <= 2; k++) {
+      const j = i + k;
+      if (j < 0 || j >= n) continue;
+      acc += w[k + 2]! * track.db[j]!;
+      ws += w[k + 2]!;
+    }
+    sm[i] = acc / ws;
+  }
+  const kept: number[] = [];
+  let prevPeak = -1;
+  for (let i = 1; i < n - 1; i++) {
+    const v = sm[i]!;
+    if (!(v > sm[i - 1]! && v >= sm[i + 1]!) || v < threshold) continue;
+    let voiced = false;
+    for (let k = i - 2; k <= i + 2; k++) if (k >= 0 && k < n && track.f0[k]! > 0) voiced = true;
+    if (!voiced) continue;
+    if (prevPeak < 0) {
+      kept.push(i);
+      prevPeak = i;
+      continue;
+    }
+    let dip = Infinity;
+    for (let k = prevPeak; k <= i; k++) if (sm[k]! < dip) dip = sm[k]!;
+    if (v - dip >= MIN_DIP_DB && sm[prevPeak]! - dip >= MIN_DIP_DB) {
+      kept.push(i);
+      prevPeak = i;
+    } else if (v > sm[prevPeak]!) {
+      kept[kept.length - 1] = i; // same syllable, higher peak
+      prevPeak = i;
+    }
+  }
+  return kept;
+}
+
+function phrasesOf(track: FrameTrack, threshold: number): Phrase[] {
+  const out: Phrase[] = [];
+  const n = track.length;
+  const pauseFrames = Math.round(PHRASE_PAUSE_SECONDS / HOP_SECONDS);
+  let i = 0;
+  while (i < n) {
+    while (i < n && track.db[i]! < threshold) i++;
+    if (i >= n) break;
+    const s = i;
+    let lastActive = i;
+    while (i < n && i - lastActive < pauseFrames) {
+      if (track.db[i]! >= threshold) lastActive = i;
+      i++;
+    }
+    const e = lastActive;
+    const st: number[] = [];
+    const times: number[] = [];
+    for (let k = s; k <= e; k++) {
+      if (track.f0[k]! > 0) {
+        st.push(hzToSemitones(track.f0[k]!));
+        times.push(k * HOP_SECONDS);
+      }
+    }
+    const phrase: Phrase = {
+      start: track.start + s * HOP_SECONDS - HOP_SECONDS / 2,
+      end: track.start + e * HOP_SECONDS + HOP_SECONDS / 2,
+      finalRise: 0,
+      finalSlope: 0,
+      voicedFrames: st.length,
+    };
+    if (st.length >= 15) {
+      // Final movement: the last 50 ms of voicing against the lowest pitch of the final 600 ms.
+      const tEnd = times[times.length - 1]!;
+      const finalPart = st.slice(-5);
+      let low = Infinity;
+      for (let k = st.length - 1; k >= 0 && tEnd - times[k]! <= 0.6; k--) if (st[k]! < low) low = st[k]!;
+      phrase.finalRise = median(finalPart) - low;
+      let sx = 0, sy = 0, sxx = 0, sxy = 0, m = 0;
+      for (let k = st.length - 1; k >= 0 && tEnd - times[k]! <= 0.3; k--) {
+        sx += times[k]!; sy += st[k]!; sxx += times[k]! * times[k]!; sxy += times[k]! * st[k]!; m++;
+      }
+      const den = m * sxx - sx * sx;
+      phrase.finalSlope = m >= 5 && den > 0 ? (m * sxy - sx * sy) / den : 0;
+    }
+    out.push(phrase);
+  }
+  return out;
+}
+
+/** Analyse one turn of `audio`. */
+export function analyseTurn(audio: SpeechAudio, turn: Turn, turnIndex = 0): TurnFeatures {
+  const start = Math.max(0, turn.start);
+  const end = Math.min(audio.duration, turn.end);
+  const tf: TurnFeatures = {
+    turnIndex,
+    speaker: turn.speaker,
+    start: turn.start,
+    end: turn.end,
+    duration: Math.max(0, turn.end - turn.start),
+    activeFrames: 0,
+    phonationSeconds: 0,
+    activePowerSum: 0,
+    dbMean: NaN,
+    dbStd: NaN,
+    voicedFrames: 0,
+    f0Median: NaN,
+    f0P10: NaN,
+    f0P90: NaN,
+    f0Delta: NaN,
+    alphaMean: NaN,
+    voicingMean: NaN,
+    syllables: 0,
+    phrases: [],
+  };
+  if (end - start < 0.05) return tf;
+  const f0s = new Growable();
+  let dbSum = 0, dbSq = 0, alphaSum = 0, alphaN = 0, voicingSum = 0, deltaSum = 0, deltaN = 0;
+  for (let cs = start; cs < end; cs += CHUNK_SECONDS) {
+    const ce = Math.min(end, cs + CHUNK_SECONDS);
+    if (ce - cs < 0.05) break;
+    const samples = audio.read(turn.speaker, cs, ce);
+    const track = analyseFrames(samples, cs);
+    if (track.length === 0) continue;
+    const threshold = Math.max(-60, quantile(track.db, 0.99) - SILENCE_DB_BELOW_P99);
+    let prevSt = NaN;
+    for (let i = 0; i < track.length; i++) {
+      const d = track.db[i]!;
+      if (d < threshold) {
+        prevSt = NaN;
+        continue;
+      }
+      tf.activeFrames++;
+      tf.activePowerSum += Math.pow(10, d / 10);
+      dbSum += d;
+      dbSq += d * d;
+      voicingSum += track.voicing[i]!;
+      const a = track.alpha[i]!;
+      if (!Number.isNaN(a)) {
+        alphaSum += a;
+        alphaN++;
+      }
+      const f = track.f0[i]!;
+      if (f > 0) {
+        const st = hzToSemitones(f);
+        f0s.push(st);
+        if (!Number.isNaN(prevSt)) {
+          deltaSum += Math.abs(st - prevSt);
+          deltaN++;
+        }
+        prevSt = st;
+      } else prevSt = NaN;
+    }
+    tf.syllables += syllableNuclei(track, threshold).length;
+    tf.phrases.push(...phrasesOf(track, threshold));
+  }
+  tf.phonationSeconds = tf.activeFrames * HOP_SECONDS;
+  if (tf.activeFrames > 0) {
+    tf.dbMean = dbSum / tf.activeFrames;
+    tf.dbStd = Math.sqrt(Math.max(0, dbSq / tf.activeFrames - tf.dbMean * tf.dbMean));
+    tf.voicingMean = voicingSum / tf.activeFrames;
+  }
+  if (alphaN > 0) tf.alphaMean = alphaSum / alphaN;
+  tf.voicedFrames = f0s.length;
+  if (f0s.length > 0) {
+    const v = f0s.view();
+    tf.f0Median = quantile(v, 0.5);
+    tf.f0P10 = quantile(v, 0.1);
+    tf.f0P90 = quantile(v, 0.9);
+  }
+  if (deltaN > 0) tf.f0Delta = deltaSum / deltaN;
+  return tf;
+}
+
+/** Analyse every turn of the input (in order). */
+export function analyseTurns(input: MetricInput): TurnFeatures[] {
+  return input.turns.map((t, i) => analyseTurn(input.audio, t, i));
+}
+
+/** Speakers in order of first appearance. */
+export function speakersOf(turns: Turn[]): string[] {
+  const seen: string[] = [];
+  for (const t of turns) if (!seen.includes(t.speaker)) seen.push(t.speaker);
+  return seen;
+}
