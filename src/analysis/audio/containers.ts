@@ -1,0 +1,271 @@
+/**
+ * Cheap structural checks of compressed containers, run before handing data to the WASM
+ * decoders: they recognise the format (to reject mismatched declarations), detect truncation
+ * (the decoders silently return what they could decode) and corruption (Ogg page CRCs).
+ */
+import { AudioDecodeError } from "./errors.js";
+
+export type ContainerKind = "wav" | "flac" | "mp3" | "ogg-opus" | "ogg-vorbis" | "ogg-other" | "unknown";
+
+function ascii(b: Uint8Array, o: number, n: number): string {
+  let s = "";
+  for (let i = 0; i < n && o + i < b.length; i++) s += String.fromCharCode(b[o + i]!);
+  return s;
+}
+
+/** Length of a leading ID3v2 tag (0 when absent). */
+export function id3v2Length(b: Uint8Array): number {
+  if (b.length < 10 || ascii(b, 0, 3) !== "ID3") return 0;
+  const size = ((b[6]! & 0x7f) << 21) | ((b[7]! & 0x7f) << 14) | ((b[8]! & 0x7f) << 7) | (b[9]! & 0x7f);
+  return 10 + size + (b[5]! & 0x10 ? 10 : 0);
+}
+
+export function sniffContainer(b: Uint8Array): ContainerKind {
+  if (b.length >= 12 && (ascii(b, 0, 4) === "RIFF" || ascii(b, 0, 4) === "RF64") && ascii(b, 8, 4) === "WAVE") return "wav";
+  if (ascii(b, 0, 4) === "OggS") {
+    const first = oggFirstPacketStart(b);
+    if (first >= 0) {
+      if (ascii(b, first, 8) === "OpusHead") return "ogg-opus";
+      if (b[first] === 1 && ascii(b, first + 1, 6) === "vorbis") return "ogg-vorbis";
+    }
+    return "ogg-other";
+  }
+  const id3 = id3v2Length(b);
+  if (ascii(b, id3, 4) === "fLaC") return "flac";
+  if (findMp3Start(b, id3) >= 0) return "mp3";
+  return "unknown";
+}
+
+export function describeContainer(k: ContainerKind): string {
+  switch (k) {
+    case "wav":
+      return "a WAV file";
+    case "flac":
+      return "FLAC";
+    case "mp3":
+      return "MP3";
+    case "ogg-opus":
+      return "Ogg Opus";
+    case "ogg-vorbis":
+      return "Ogg Vorbis";
+    case "ogg-other":
+      return "an Ogg stream of another codec";
+    case "unknown":
+      return "of an unrecognised format";
+  }
+}
+
+// ---------------------------------------------------------------------------------------- FLAC
+
+export interface FlacInfo {
+  sampleRate: number;
+  channels: number;
+  /** 0 when unknown. */
+  totalSamples: number;
+}
+
+export function parseFlacStreamInfo(b: Uint8Array): FlacInfo {
+  const o = id3v2Length(b) + 4; // after "fLaC"
+  if (b.length < o + 4 + 34) throw new AudioDecodeError("truncated FLAC stream: no complete STREAMINFO block");
+  const type = b[o]! & 0x7f;
+  const len = (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
+  if (type !== 0 || len !== 34) throw new AudioDecodeError("corrupt FLAC stream: first metadata block is not STREAMINFO");
+  const s = o + 4;
+  const sampleRate = (b[s + 10]! << 12) | (b[s + 11]! << 4) | (b[s + 12]! >> 4);
+  const channels = ((b[s + 12]! >> 1) & 0x07) + 1;
+  const totalSamples = (b[s + 13]! & 0x0f) * 2 ** 32 + ((b[s + 14]! << 24) >>> 0) + (b[s + 15]! << 16) + (b[s + 16]! << 8) + b[s + 17]!;
+  if (sampleRate === 0) throw new AudioDecodeError("corrupt FLAC stream: sample rate 0 in STREAMINFO");
+  return { sampleRate, channels, totalSamples };
+}
+
+// ----------------------------------------------------------------------------------------- MP3
+
+const MP3_BITRATES: Record<string, number[]> = {
+  // [version-group][layer]: kbps by index (0 = free, 15 = bad)
+  "1-1": [0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448],
+  "1-2": [0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384],
+  "1-3": [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
+  "2-1": [0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256],
+  "2-2": [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
+  "2-3": [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
+};
+const MP3_RATES = [
+  [11025, 12000, 8000], // MPEG 2.5
+  [0, 0, 0],
+  [22050, 24000, 16000], // MPEG 2
+  [44100, 48000, 32000], // MPEG 1
+];
+
+interface Mp3Frame {
+  length: number;
+  sampleRate: number;
+  samples: number;
+}
+
+/** Parses the 4-byte frame header at `o`; undefined when it is not a valid header. */
+function mp3Frame(b: Uint8Array, o: number): Mp3Frame | undefined {
+  if (o + 4 > b.length) return undefined;
+  const h1 = b[o]!, h2 = b[o + 1]!, h3 = b[o + 2]!;
+  if (h1 !== 0xff || (h2 & 0xe0) !== 0xe0) return undefined;
+  const ver = (h2 >> 3) & 3; // 0: 2.5, 2: 2, 3: 1
+  const layerBits = (h2 >> 1) & 3; // 1: III, 2: II, 3: I
+  if (ver === 1 || layerBits === 0) return undefined;
+  const layer = 4 - layerBits;
+  const brIdx = h3 >> 4;
+  const srIdx = (h3 >> 2) & 3;
+  if (brIdx === 0 || brIdx === 15 || srIdx === 3) return undefined;
+  const group = ver === 3 ? "1" : "2";
+  const kbps = MP3_BITRATES[`${group}-${layer}`]![brIdx]!;
+  const sampleRate = MP3_RATES[ver]![srIdx]!;
+  const pad = (h3 >> 1) & 1;
+  let length: number;
+  let samples: number;
+  if (layer === 1) {
+    length = (Math.floor((12 * kbps * 1000) / sampleRate) + pad) * 4;
+    samples = 384;
+  } else if (layer === 2) {
+    length = Math.floor((144 * kbps * 1000) / sampleRate) + pad;
+    samples = 1152;
+  } else {
+    const k = ver === 3 ? 144 : 72;
+    length = Math.floor((k * kbps * 1000) / sampleRate) + pad;
+    samples = ver === 3 ? 1152 : 576;
+  }
+  if (length < 4) return undefined;
+  return { length, sampleRate, samples };
+}
+
+/** First offset (from `from`, within 64 KB) where two consecutive valid MP3 frames start. */
+export function findMp3Start(b: Uint8Array, from: number): number {
+  const end = Math.min(b.length - 4, from + 65536);
+  for (let o = from; o < end; o++) {
+    if (b[o] !== 0xff) continue;
+    const f = mp3Frame(b, o);
+    if (!f) continue;
+    if (o + f.length === b.length) return o; // a single-frame file
+    const g = mp3Frame(b, o + f.length);
+    if (g && g.sampleRate === f.sampleRate) return o;
+  }
+  return -1;
+}
+
+/**
+ * Walks every MP3 frame. Throws on truncation (last frame cut short) or on garbage between
+ * frames; returns the frame count and the number of decoded samples they represent.
+ */
+export function walkMp3(b: Uint8Array): { frames: number; samples: number; sampleRate: number } {
+  const start = findMp3Start(b, id3v2Length(b));
+  if (start < 0) throw new AudioDecodeError("corrupt MP3: no valid MPEG audio frame found");
+  let o = start;
+  let frames = 0;
+  let samples = 0;
+  let sampleRate = 0;
+  while (o < b.length) {
+    const f = mp3Frame(b, o);
+    if (!f) {
+      const rest = b.length - o;
+      const tag = ascii(b, o, 8);
+      if (tag.startsWith("TAG") || tag === "APETAGEX" || tag.startsWith("LYRICS") || tag.startsWith("ID3")) break;
+      // a few stray bytes of padding at the very end are common; a broken header is not
+      if (rest < 4 && frames > 0) break;
+      if (rest < 4 || (b[o] === 0xff && (b[o + 1]! & 0xe0) === 0xe0)) {
+        throw new AudioDecodeError(`truncated MP3 stream: incomplete frame header at byte ${o}`);
+      }
+      throw new AudioDecodeError(`corrupt MP3: lost frame sync at byte ${o} of ${b.length}`);
+    }
+    if (o + f.length > b.length) {
+      throw new AudioDecodeError(`truncated MP3 stream: last frame needs ${f.length} bytes, ${b.length - o} present`);
+    }
+    if (sampleRate === 0) sampleRate = f.sampleRate;
+    else if (f.sampleRate !== sampleRate) throw new AudioDecodeError(`corrupt MP3: sample rate changes mid-stream at byte ${o}`);
+    frames++;
+    samples += f.samples;
+    o += f.length;
+  }
+  const declared = xingFrameCount(b, start);
+  if (declared !== undefined && frames < declared) {
+    throw new AudioDecodeError(`truncated MP3 stream: ${frames} of ${declared} frames present (per the Xing/Info header)`);
+  }
+  return { frames, samples, sampleRate };
+}
+
+/** Frame count declared by a Xing/Info (LAME) header in the first frame, if any. */
+function xingFrameCount(b: Uint8Array, start: number): number | undefined {
+  const f = mp3Frame(b, start);
+  if (!f) return undefined;
+  const end = Math.min(b.length - 12, start + Math.min(f.length, 64));
+  for (let o = start + 4; o < end; o++) {
+    const tag = ascii(b, o, 4);
+    if (tag !== "Xing" && tag !== "Info") continue;
+    const flags = ((b[o + 4]! << 24) | (b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]!) >>> 0;
+    if (!(flags & 1)) return undefined;
+    return ((b[o + 8]! << 24) | (b[o + 9]! << 16) | (b[o + 10]! << 8) | b[o + 11]!) >>> 0;
+  }
+  return undefined;
+}
+
+// ----------------------------------------------------------------------------------------- Ogg
+
+const OGG_CRC = (() => {
+  const t = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) {
+    let r = i << 24;
+    for (let k = 0; k < 8; k++) r = r & 0x80000000 ? (r << 1) ^ 0x04c11db7 : r << 1;
+    t[i] = r >>> 0;
+  }
+  return t;
+})();
+
+function oggPageCrc(b: Uint8Array, start: number, len: number): number {
+  let crc = 0;
+  for (let i = 0; i < len; i++) {
+    const p = start + i;
+    // the CRC field itself (bytes 22..25) counts as zero
+    const v = i >= 22 && i < 26 ? 0 : b[p]!;
+    crc = ((crc << 8) ^ OGG_CRC[((crc >>> 24) ^ v) & 0xff]!) >>> 0;
+  }
+  return crc;
+}
+
+function oggFirstPacketStart(b: Uint8Array): number {
+  if (b.length < 27) return -1;
+  const nseg = b[26]!;
+  const start = 27 + nseg;
+  return start < b.length ? start : -1;
+}
+
+/**
+ * Walks every Ogg page: checks capture patterns and CRCs, and that the stream ends with a
+ * complete end-of-stream page. Throws AudioDecodeError describing the first problem.
+ */
+export function walkOgg(b: Uint8Array, codec: string): { pages: number; lastGranule: number } {
+  let o = 0;
+  let pages = 0;
+  let eos = false;
+  let lastGranule = 0;
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  while (o < b.length) {
+    if (b.length - o < 27) throw new AudioDecodeError(`truncated ${codec} stream: incomplete Ogg page header at byte ${o}`);
+    if (b[o] !== 0x4f || b[o + 1] !== 0x67 || b[o + 2] !== 0x67 || b[o + 3] !== 0x53) {
+      throw new AudioDecodeError(`corrupt ${codec} stream: lost Ogg page sync at byte ${o}`);
+    }
+    const nseg = b[o + 26]!;
+    if (o + 27 + nseg > b.length) throw new AudioDecodeError(`truncated ${codec} stream: incomplete Ogg segment table at byte ${o}`);
+    let body = 0;
+    for (let i = 0; i < nseg; i++) body += b[o + 27 + i]!;
+    const len = 27 + nseg + body;
+    if (o + len > b.length) throw new AudioDecodeError(`truncated ${codec} stream: last Ogg page needs ${len} bytes, ${b.length - o} present`);
+    const stored = dv.getUint32(o + 22, true);
+    if (oggPageCrc(b, o, len) !== stored) throw new AudioDecodeError(`corrupt ${codec} stream: Ogg page ${pages} fails its CRC check`);
+    const flags = b[o + 5]!;
+    const granLo = dv.getUint32(o + 6, true);
+    const granHi = dv.getInt32(o + 10, true);
+    if (granHi !== -1) lastGranule = granHi * 2 ** 32 + granLo;
+    if (flags & 0x04) eos = true;
+    pages++;
+    o += len;
+  }
+  if (pages === 0) throw new AudioDecodeError(`truncated ${codec} stream: no Ogg pages`);
+  if (!eos) throw new AudioDecodeError(`truncated ${codec} stream: missing end-of-stream page`);
+  return { pages, lastGranule };
+}
