@@ -1,0 +1,106 @@
+import { Field, Float, ID, Int, ObjectType, GraphQLISODateTime } from "type-graphql";
+import { AnalysisStatus } from "./enums.js";
+import { BasicValueScalar } from "./scalars.js";
+
+@ObjectType({ description: "A stretch of one speaker's speech. Segments of different speakers may overlap." })
+export class DiarizedSegment {
+  @Field(() => String) speakerId!: string;
+  @Field(() => Float, { description: "Seconds from the start." }) start!: number;
+  @Field(() => Float) end!: number;
+  @Field(() => String, { nullable: true, description: "Transcript, when a recognizer ran." }) text?: string;
+  @Field(() => Float, { nullable: true }) confidence?: number;
+  @Field(() => String, { nullable: true }) emotion?: string;
+  @Field(() => Float, { nullable: true, description: "0-1." }) emotionScore?: number;
+}
+
+@ObjectType()
+export class SpeakerValue {
+  @Field(() => String) speakerId!: string;
+  @Field(() => BasicValueScalar) value!: string | number;
+}
+
+@ObjectType({ description: "`speakerId` started while `interruptedSpeakerId` was mid-turn, and the latter stopped." })
+export class Interruption {
+  @Field(() => Float) start!: number;
+  @Field(() => Float) end!: number;
+  @Field(() => String, { nullable: true }) speakerId?: string;
+  @Field(() => String, { nullable: true }) interruptedSpeakerId?: string;
+}
+
+@ObjectType()
+export class QuestionSpan {
+  @Field(() => Float) start!: number;
+  @Field(() => Float) end!: number;
+  @Field(() => String, { nullable: true }) text?: string;
+}
+
+@ObjectType({ description: "The figures behind one speaker's values; fields of metrics not computed are null." })
+export class SpeakerStats {
+  @Field(() => String) speakerId!: string;
+  @Field(() => Float, { description: "Seconds of speech." }) talkSeconds!: number;
+  @Field(() => Int) turns!: number;
+  @Field(() => Float, { nullable: true, description: "Seconds." }) longestMonologue?: number;
+  @Field(() => Int, { nullable: true }) interruptionsMade?: number;
+  @Field(() => Int, { nullable: true }) interruptionsReceived?: number;
+  @Field(() => String, { nullable: true }) talkToListen?: string;
+  @Field(() => Float, { nullable: true, description: "Active speech level, dBFS." }) energyDb?: number;
+  @Field(() => Float, { nullable: true }) energy?: number;
+  @Field(() => Float, { nullable: true }) paceValue?: number;
+  @Field(() => String, { nullable: true, description: "words_per_minute or syllables_per_second." }) paceUnit?: string;
+  @Field(() => Float, { nullable: true }) wordsPerMinute?: number;
+  @Field(() => [QuestionSpan], { nullable: true }) questions?: QuestionSpan[];
+  @Field(() => String, { nullable: true }) tone?: string;
+}
+
+@ObjectType()
+export class InteractionAnalytics {
+  @Field(() => Int) numSpeakers!: number;
+  @Field(() => Float, { description: "Seconds during which anyone speaks." }) totalSpeechDuration!: number;
+  @Field(() => [DiarizedSegment]) segments!: DiarizedSegment[];
+  @Field(() => [SpeakerValue], { nullable: true }) energy?: SpeakerValue[];
+  @Field(() => [SpeakerValue], { nullable: true }) pace?: SpeakerValue[];
+  @Field(() => [SpeakerValue], { nullable: true }) questionsAsked?: SpeakerValue[];
+  @Field(() => [SpeakerValue], { nullable: true }) tone?: SpeakerValue[];
+  @Field(() => [SpeakerValue], { nullable: true }) talkToListenRatio?: SpeakerValue[];
+  @Field(() => [Interruption], { nullable: true }) interruptions?: Interruption[];
+  @Field(() => [SpeakerStats]) speakers!: SpeakerStats[];
+}
+
+@ObjectType()
+export class AnalysisError {
+  @Field(() => String) type!: string;
+  @Field(() => String) message!: string;
+}
+
+@ObjectType()
+export class Analysis {
+  @Field(() => ID) requestId!: string;
+  @Field(() => AnalysisStatus) status!: AnalysisStatus;
+  @Field(() => Float, { nullable: true, description: "0-1 while running." }) progress?: number;
+  @Field(() => String, { nullable: true, description: "Pipeline stage running now." }) stage?: string;
+  @Field(() => GraphQLISODateTime) submittedAt!: Date;
+  @Field(() => GraphQLISODateTime, { nullable: true }) completedAt?: Date;
+  @Field(() => AnalysisError, { nullable: true }) error?: AnalysisError;
+  @Field(() => InteractionAnalytics, { nullable: true }) result?: InteractionAnalytics;
+}
+
+@ObjectType()
+export class SubmitAnalysisPayload {
+  @Field(() => ID) requestId!: string;
+  @Field(() => String, { description: "The DeepAffects `api` name." }) api!: string;
+  @Field(() => AnalysisStatus) status!: AnalysisStatus;
+  @Field(() => Analysis) analysis!: Analysis;
+}
+
+@ObjectType()
+export class PageInfo {
+  @Field(() => String, { nullable: true }) endCursor?: string;
+  @Field(() => Boolean) hasNextPage!: boolean;
+}
+
+@ObjectType()
+export class AnalysisConnection {
+  @Field(() => [Analysis]) nodes!: Analysis[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
+  @Field(() => Int) totalCount!: number;
+}

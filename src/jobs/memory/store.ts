@@ -1,0 +1,92 @@
+import { isFinal, type JobRecord, type JobStatus, type JobStore, type ListPage } from "../types.js";
+import { decodeCursor, encodeCursor } from "../cursor.js";
+
+/** Embedded-mode job store: process memory, entries expire after the TTL. */
+export class MemoryJobStore implements JobStore {
+  private jobs = new Map<string, { job: JobRecord; expiresAt: number }>();
+  private audio = new Map<string, Buffer>();
+  private deliveries = new Map<string, number>();
+  private sweeper: NodeJS.Timeout;
+
+  constructor(private readonly ttlSeconds: number) {
+    this.sweeper = setInterval(() => this.sweep(), 60_000);
+    this.sweeper.unref();
+  }
+
+  private sweep(now = Date.now()) {
+    for (const [id, e] of this.jobs) if (e.expiresAt <= now) (this.jobs.delete(id), this.audio.delete(id));
+    for (const [id, exp] of this.deliveries) if (exp <= now) this.deliveries.delete(id);
+  }
+
+  private live(requestId: string): JobRecord | undefined {
+    const e = this.jobs.get(requestId);
+    if (!e) return undefined;
+    if (e.expiresAt <= Date.now()) {
+      this.jobs.delete(requestId);
+      return undefined;
+    }
+    return e.job;
+  }
+
+  async create(job: JobRecord, audio?: Buffer) {
+    const existing = this.live(job.requestId);
+    if (existing) return { created: false as const, existing: structuredClone(existing) };
+    this.jobs.set(job.requestId, { job: structuredClone(job), expiresAt: Date.now() + this.ttlSeconds * 1000 });
+    if (audio) this.audio.set(job.requestId, audio);
+    return { created: true as const };
+  }
+
+  async get(requestId: string) {
+    const j = this.live(requestId);
+    return j && structuredClone(j);
+  }
+
+  async update(requestId: string, patch: Partial<JobRecord>) {
+    const j = this.live(requestId);
+    if (!j) return undefined;
+    if (isFinal(j.status)) return { final: structuredClone(j) };
+    Object.assign(j, patch, { version: j.version + 1 });
+    return { updated: structuredClone(j) };
+  }
+
+  async list(owner: string, first: number, after?: string, status?: JobStatus): Promise<ListPage> {
+    const mine = [...this.jobs.values()]
+      .map((e) => e.job)
+      .filter((j) => j.owner === owner && (!status || j.status === status) && this.live(j.requestId))
+      .sort((a, b) => b.submittedAt.localeCompare(a.submittedAt) || b.requestId.localeCompare(a.requestId));
+    let start = 0;
+    if (after) {
+      const c = decodeCursor(after);
+      start = mine.findIndex((j) => j.submittedAt < c.submittedAt || (j.submittedAt === c.submittedAt && j.requestId < c.requestId));
+      if (start < 0) start = mine.length;
+    }
+    const items = mine.slice(start, start + first);
+    const last = items.at(-1);
+    return {
+      items: items.map((j) => structuredClone(j)),
+      hasNextPage: start + first < mine.length,
+      endCursor: last && encodeCursor(last),
+      totalCount: mine.length,
+    };
+  }
+
+  async getAudio(requestId: string) {
+    return this.audio.get(requestId);
+  }
+  async deleteAudio(requestId: string) {
+    this.audio.delete(requestId);
+  }
+  async markDelivery(messageId: string, ttlSeconds: number) {
+    const exp = this.deliveries.get(messageId);
+    if (exp && exp > Date.now()) return false;
+    this.deliveries.set(messageId, Date.now() + ttlSeconds * 1000);
+    return true;
+  }
+  async forgetDelivery(messageId: string) {
+    this.deliveries.delete(messageId);
+  }
+  async ping() {}
+  async close() {
+    clearInterval(this.sweeper);
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The job life cycle above the adapters: submit, read, watch, progress and completion.
+ * Both APIs (GraphQL, REST) and the worker call these functions; none of them knows
+ * which adapters (memory or Redis) are underneath.
+ */
+import { randomUUID } from "node:crypto";
+import type { DeepAffectsResponse } from "../analysis/types.js";
+import { ErrorCode, UserInputError } from "../errors/codes.js";
+import type { Logger } from "../logger.js";
+import { isFinal, type EventBus, type JobError, type JobQueue, type JobRecord, type JobStatus, type JobStore } from "./types.js";
+import { validateSubmission, type SubmissionInput } from "./validate.js";
+
+export const API_NAME = "interaction-analytics";
+
+export interface JobServiceDeps {
+  store: JobStore;
+  bus: EventBus;
+  queue: JobQueue;
+  log: Logger;
+  maxAudioBytes: number;
+}
+
+export class JobService {
+  constructor(private readonly deps: JobServiceDeps) {}
+
+  /** Validates, stores and enqueues a job; an identical resubmission returns the first job. */
+  async submit(owner: string, input: SubmissionInput): Promise<JobRecord> {
+    const valid = validateSubmission(input, { maxAudioBytes: this.deps.maxAudioBytes });
+    const job: JobRecord = {
+      requestId: valid.requestId ?? randomUUID(),
+      owner,
+      status: "QUEUED",
+      progress: 0,
+      submittedAt: new Date().toISOString(),
+      options: valid.options,
+      source: valid.audio ? { kind: "content", bytes: valid.audio.length } : { kind: "url", url: valid.url! },
+      inputHash: valid.inputHash,
+      webhook: valid.webhook,
+      api: API_NAME,
+      version: 1,
+    };
+    const outcome = await this.deps.store.create(job, valid.audio);
+    if (!outcome.created) {
+      const existing = outcome.existing;
+      if (existing.owner !== owner || existing.inputHash !== job.inputHash) {
+        throw new UserInputError(
+          `requestId: "${job.requestId}" was already used for a different submission; use a new requestId`,
+          "requestId",
+        );
+      }
+      // Idempotent resubmission: same caller, same input. Enqueue again in case the first
+      // enqueue was lost (the queue dedupes by requestId).
+      if (!isFinal(existing.status)) await this.deps.queue.enqueue(existing.requestId);
+      return existing;
+    }
+    await this.deps.queue.enqueue(job.requestId);
+    this.deps.log.info({ requestId: job.requestId, owner, source: job.source.kind }, "job queued");
+    return job;
+  }
+
+  /** The job if it exists and belongs to `owner`; another owner's job is indistinguishable from a missing one. */
+  async get(owner: string, requestId: string): Promise<JobRecord | undefined> {
+    const job = await this.deps.store.get(requestId);
+    return job && job.owner === owner ? job : undefined;
+  }
+
+  list(owner: string, first: number, after?: string, status?: JobStatus) {
+    if (!Number.isInteger(first) || first < 1 || first > 100) throw new UserInputError("first: must be from 1 to 100", "first");
+    return this.deps.store.list(owner, first, after, status);
+  }
+
+  /**
+   * Streams the job's states: the current one at once, then every change, ending after
+   * the final state. Subscribes before reading the store, so a completion published in
+   * between is not missed (Redis pub/sub keeps nothing for late listeners).
+   */
+  async *watch(owner: string, requestId: string, signal?: AbortSignal): AsyncGenerator<JobRecord> {
+    const pending: JobRecord[] = [];
+    let wake: (() => void) | undefined;
+    const unsubscribe = await this.deps.bus.subscribe(requestId, (job) => {
+      pending.push(job);
+      wake?.();
+    });
+    const onAbort = () => wake?.();
+    signal?.addEventListener("abort", onAbort);
+    try {
+      const current = await this.get(owner, requestId);
+      if (!current) throw new UserInputError(`requestId: no analysis "${requestId}" for this API key`, "requestId", ErrorCode.NOT_FOUND);
+      let version = current.version;
+      yield current;
+      if (isFinal(current.status)) return;
+      while (!signal?.aborted) {
+        while (pending.length) {
+          const job = pending.shift()!;
+          if (job.owner !== owner || job.version <= version) continue;
+          version = job.version;
+          yield job;
+          if (isFinal(job.status)) return;
+        }
+        await new Promise<void>((r) => (wake = r));
+        wake = undefined;
+      }
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      await unsubscribe();
+    }
+  }
+
+  /** Records progress reported by a worker and tells subscribers. Ignored once final. */
+  async progress(requestId: string, patch: Pick<JobRecord, "progress"> & Partial<Pick<JobRecord, "stage" | "status" | "startedAt">>) {
+    const out = await this.deps.store.update(requestId, patch);
+    if (out && "updated" in out) await this.deps.bus.publish(out.updated);
+    return out;
+  }
+
+  /**
+   * Applies a completion (the webhook door): stores the final state, then publishes it.
+   * A second completion of a final job changes nothing. Publishing errors propagate so
+   * the webhook answers 5xx and the sender retries.
+   */
+  async complete(requestId: string, outcome: { response: DeepAffectsResponse } | { error: JobError }) {
+    const now = new Date().toISOString();
+    const patch: Partial<JobRecord> =
+      "response" in outcome
+        ? { status: "COMPLETED", progress: 1, stage: undefined, result: outcome.response, completedAt: now }
+        : { status: "FAILED", stage: undefined, error: outcome.error, completedAt: now };
+    const out = await this.deps.store.update(requestId, patch);
+    if (!out) return { found: false as const };
+    const job = "updated" in out ? out.updated : out.final;
+    // Publish even when it was final already: a retried delivery after a failed publish
+    // must still reach the subscribers; they drop versions they have seen.
+    await this.deps.bus.publish(job);
+    if ("updated" in out) {
+      await this.deps.store.deleteAudio(requestId).catch(() => undefined);
+      this.deps.log.info({ requestId, status: job.status }, "job finished");
+    }
+    return { found: true as const, job, alreadyFinal: "final" in out };
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Job state and the three adapter interfaces (store, event bus, queue). Each has an
+ * in-memory implementation (embedded mode) and a Redis one (distributed mode); everything
+ * above the adapters is the same code in both modes.
+ */
+import type { AnalysisOptions, DeepAffectsResponse } from "../analysis/types.js";
+
+export const JOB_STATUSES = ["QUEUED", "RUNNING", "COMPLETED", "FAILED"] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const isFinal = (s: JobStatus) => s === "COMPLETED" || s === "FAILED";
+
+export interface JobError {
+  type: string;
+  message: string;
+}
+
+export interface JobRecord {
+  requestId: string;
+  /** Opaque id of the API key that submitted the job (never the key itself). */
+  owner: string;
+  status: JobStatus;
+  /** 0..1 while running. */
+  progress: number;
+  /** Pipeline stage currently running, for progress display. */
+  stage?: string;
+  submittedAt: string;
+  startedAt?: string;
+  completedAt?: string;
+  options: AnalysisOptions;
+  /** Where the audio comes from: stored bytes or a URL the worker fetches. */
+  source: { kind: "content"; bytes: number } | { kind: "url"; url: string };
+  /** Fingerprint of the submitted input, to tell an idempotent resubmission from a reuse. */
+  inputHash: string;
+  webhook?: string;
+  /** The API this job was submitted through (DeepAffects `api` field). */
+  api: string;
+  result?: DeepAffectsResponse;
+  error?: JobError;
+  /** Incremented on every change; lets listeners drop stale events. */
+  version: number;
+}
+
+export interface ListPage {
+  items: JobRecord[];
+  hasNextPage: boolean;
+  endCursor?: string;
+  totalCount: number;
+}
+
+export interface JobStore {
+  /** Creates the job unless its requestId exists; returns the existing record then. */
+  create(job: JobRecord, audio?: Buffer): Promise<{ created: true } | { created: false; existing: JobRecord }>;
+  get(requestId: string): Promise<JobRecord | undefined>;
+  /**
+   * Applies `patch` unless the job is already final (COMPLETED/FAILED), atomically. Returns
+   * the new record, or `{ final }` with the stored record when it was final already.
+   */
+  update(requestId: string, patch: Partial<JobRecord>): Promise<{ updated: JobRecord } | { final: JobRecord } | undefined>;
+  /** The caller's jobs, newest first, cursor-paginated. */
+  list(owner: string, first: number, after?: string, status?: JobStatus): Promise<ListPage>;
+  getAudio(requestId: string): Promise<Buffer | undefined>;
+  deleteAudio(requestId: string): Promise<void>;
+  /** Marks a webhook message id as processed; false when it was already (a replay). */
+  markDelivery(messageId: string, ttlSeconds: number): Promise<boolean>;
+  /** Forgets a delivery whose processing failed, so the sender's retry is accepted. */
+  forgetDelivery(messageId: string): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Fan-out of job state changes to every gateway replica. */
+export interface EventBus {
+  /** Resolves once the message reached the bus; rejects when it could not be published. */
+  publish(job: JobRecord): Promise<void>;
+  /** Resolves once the subscription is live, so nothing published afterwards is missed. */
+  subscribe(requestId: string, onEvent: (job: JobRecord) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+/** Work handed to analysis workers. */
+export interface JobQueue {
+  enqueue(requestId: string): Promise<void>;
+  /** Starts consuming jobs with `handler` (a worker). */
+  consume(handler: JobHandler, concurrency: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface JobProgress {
+  (stage: string, fraction: number): Promise<void>;
+}
+export type JobHandler = (requestId: string, attempt: number) => Promise<void>;

@@ -1,0 +1,123 @@
+/**
+ * Validation of a submission, shared by GraphQL and the REST contract. Plain logic: it
+ * throws UserInputError naming the field; the API layers map that to their error format.
+ */
+import { createHash } from "node:crypto";
+import { AUDIO_ENCODINGS, METRIC_NAMES, type AnalysisOptions, type AudioEncoding, type MetricName } from "../analysis/types.js";
+import { ErrorCode, UserInputError } from "../errors/codes.js";
+
+/** A submission as either API receives it (camelCase), before validation. */
+export interface SubmissionInput {
+  content?: string | null;
+  url?: string | null;
+  encoding?: string | null;
+  sampleRate?: number | null;
+  languageCode?: string | null;
+  metrics?: string[] | null;
+  speakers?: number | null;
+  separateSpeakerPerChannel?: boolean | null;
+  requestId?: string | null;
+  webhook?: string | null;
+}
+
+export interface ValidSubmission {
+  options: AnalysisOptions;
+  audio?: Buffer;
+  url?: string;
+  webhook?: string;
+  requestId?: string;
+  inputHash: string;
+}
+
+export const REQUEST_ID_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const LANGUAGE = /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/;
+
+function bad(field: string, message: string): never {
+  throw new UserInputError(`${field}: ${message}`, field);
+}
+
+/** Decodes strict base64 (a data: URI prefix and whitespace are tolerated). */
+export function decodeBase64Audio(content: string, maxBytes: number): Buffer {
+  let s = content.trim();
+  const dataUri = /^data:[^,]*;base64,/.exec(s);
+  if (dataUri) s = s.slice(dataUri[0].length);
+  s = s.replace(/\s+/g, "");
+  if (s.length === 0) bad("content", "is empty");
+  if (s.length % 4 !== 0 || !BASE64.test(s)) bad("content", "is not valid base64");
+  const size = (s.length / 4) * 3 - (s.endsWith("==") ? 2 : s.endsWith("=") ? 1 : 0);
+  if (size > maxBytes) {
+    throw new UserInputError(
+      `content: audio is ${size} bytes, larger than the limit of ${maxBytes} bytes`,
+      "content",
+      ErrorCode.PAYLOAD_TOO_LARGE,
+    );
+  }
+  return Buffer.from(s, "base64");
+}
+
+function parseHttpUrl(field: string, value: string): string {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    bad(field, "is not a valid URL");
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") bad(field, "must be an http or https URL");
+  if (u.username || u.password) bad(field, "must not carry credentials");
+  return u.toString();
+}
+
+/** Expands and normalises the requested metrics ("ALL" or DeepAffects names, any case). */
+export function normaliseMetrics(metrics: string[] | null | undefined): MetricName[] {
+  if (!metrics || metrics.length === 0) return [...METRIC_NAMES];
+  const out = new Set<MetricName>();
+  for (const m of metrics) {
+    const name = String(m).toLowerCase();
+    if (name === "all") METRIC_NAMES.forEach((n) => out.add(n));
+    else if ((METRIC_NAMES as readonly string[]).includes(name)) out.add(name as MetricName);
+    else bad("metrics", `unknown metric "${m}"; expected one of all, ${METRIC_NAMES.join(", ")}`);
+  }
+  return METRIC_NAMES.filter((n) => out.has(n));
+}
+
+export function validateSubmission(input: SubmissionInput, limits: { maxAudioBytes: number }): ValidSubmission {
+  const hasContent = input.content !== undefined && input.content !== null;
+  const hasUrl = input.url !== undefined && input.url !== null && input.url !== "";
+  if (hasContent && hasUrl) bad("content", "give exactly one of content and url, not both");
+  if (!hasContent && !hasUrl) bad("content", "give exactly one of content (base64 audio) and url");
+
+  const encoding = String(input.encoding ?? "").toUpperCase();
+  if (!encoding) bad("encoding", `is required; one of ${AUDIO_ENCODINGS.join(", ")}`);
+  if (!(AUDIO_ENCODINGS as readonly string[]).includes(encoding)) {
+    bad("encoding", `unsupported encoding "${input.encoding}"; expected one of ${AUDIO_ENCODINGS.join(", ")}`);
+  }
+  const sampleRate = input.sampleRate;
+  if (typeof sampleRate !== "number" || !Number.isInteger(sampleRate)) bad("sampleRate", "is required and must be an integer");
+  if (sampleRate < 8000 || sampleRate > 48000) bad("sampleRate", `must be between 8000 and 48000 Hz, got ${sampleRate}`);
+  const speakers = input.speakers ?? -1;
+  if (!Number.isInteger(speakers) || !(speakers === -1 || (speakers >= 1 && speakers <= 20))) {
+    bad("speakers", `must be -1 (detect) or an integer from 1 to 20, got ${speakers}`);
+  }
+  const languageCode = input.languageCode ?? "en-US";
+  if (!LANGUAGE.test(languageCode)) bad("languageCode", `"${languageCode}" is not a BCP-47 language code like en-US`);
+  const metrics = normaliseMetrics(input.metrics);
+  if (input.requestId !== undefined && input.requestId !== null && !REQUEST_ID_PATTERN.test(input.requestId)) {
+    bad("requestId", "must be 1-128 characters of letters, digits, '_', '.' and '-'");
+  }
+  const webhook = input.webhook ? parseHttpUrl("webhook", input.webhook) : undefined;
+
+  const options: AnalysisOptions = {
+    encoding: encoding as AudioEncoding,
+    sampleRate,
+    languageCode,
+    metrics,
+    speakers,
+    separateSpeakerPerChannel: input.separateSpeakerPerChannel ?? false,
+  };
+  const audio = hasContent ? decodeBase64Audio(input.content!, limits.maxAudioBytes) : undefined;
+  const url = hasUrl ? parseHttpUrl("url", input.url!) : undefined;
+  const hash = createHash("sha256").update(JSON.stringify({ options, url, webhook }));
+  if (audio) hash.update(audio);
+  return { options, audio, url, webhook, requestId: input.requestId ?? undefined, inputHash: hash.digest("hex") };
+}

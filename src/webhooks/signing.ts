@@ -1,0 +1,36 @@
+/**
+ * Standard Webhooks signatures (https://www.standardwebhooks.com): HMAC-SHA256 over
+ * "<id>.<timestamp>.<body>", sent as webhook-id / webhook-timestamp / webhook-signature.
+ * Used for the completion door (worker → gateway) and for client callbacks.
+ */
+import { Webhook, WebhookVerificationError } from "standardwebhooks";
+
+export interface SignedHeaders {
+  "webhook-id": string;
+  "webhook-timestamp": string;
+  "webhook-signature": string;
+}
+
+export function signWebhook(secret: string, messageId: string, body: string, at = new Date()): SignedHeaders {
+  const signature = new Webhook(secret).sign(messageId, at, body);
+  return {
+    "webhook-id": messageId,
+    "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+    "webhook-signature": signature,
+  };
+}
+
+/** Verifies signature and timestamp (5 minutes tolerance); throws WebhookVerificationError. */
+export function verifyWebhook(secret: string, body: string, headers: Record<string, string | string[] | undefined>): unknown {
+  const pick = (name: string) => {
+    const v = headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const h = { "webhook-id": pick("webhook-id"), "webhook-timestamp": pick("webhook-timestamp"), "webhook-signature": pick("webhook-signature") };
+  if (!h["webhook-id"] || !h["webhook-timestamp"] || !h["webhook-signature"]) {
+    throw new WebhookVerificationError("missing webhook-id, webhook-timestamp or webhook-signature header");
+  }
+  return new Webhook(secret).verify(body, h as unknown as Record<string, string>);
+}
+
+export { WebhookVerificationError };

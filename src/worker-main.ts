@@ -1,0 +1,47 @@
+/**
+ * A standalone analysis worker (distributed mode): consumes the BullMQ queue on REDIS_URL,
+ * and posts results to the gateway's completion door at PUBLIC_URL, signed with WEBHOOK_SECRET.
+ */
+import "reflect-metadata";
+import { ConfigError, loadConfig } from "./config/index.js";
+import { createAdapters } from "./jobs/adapters.js";
+import { JobService } from "./jobs/service.js";
+import { createLogger } from "./logger.js";
+import { createJobProcessor } from "./worker/processor.js";
+
+let config;
+try {
+  config = loadConfig();
+  if (config.mode !== "distributed") throw new ConfigError(["REDIS_URL: required for a standalone worker"]);
+  if (!config.publicUrl) throw new ConfigError(["PUBLIC_URL: required for a standalone worker (where the gateway's webhook door is)"]);
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(2);
+  }
+  throw err;
+}
+const log = createLogger(config.logLevel, "worker");
+const adapters = createAdapters(config, log);
+const jobs = new JobService({ ...adapters, log, maxAudioBytes: config.maxAudioBytes });
+const publicUrl = config.publicUrl!;
+await adapters.queue.consume(
+  createJobProcessor({
+    store: adapters.store,
+    jobs,
+    log,
+    completionUrl: () => `${publicUrl}/webhooks/analysis`,
+    webhookSecret: config.webhookSecret,
+    maxAudioBytes: config.maxAudioBytes,
+  }),
+  config.workerConcurrency,
+);
+log.info({ concurrency: config.workerConcurrency }, "worker ready");
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, async () => {
+    log.info({ signal }, "worker stopping: finishing the running job");
+    await adapters.close().catch(() => undefined);
+    process.exit(0);
+  });
+}
