@@ -1,0 +1,70 @@
+/**
+ * pace — how fast each speaker talks: "slow" | "normal" | "fast".
+ *
+ * Definition
+ *  - Talk time T = the union of the speaker's diarized turns (seconds; pauses inside a turn count,
+ *    gaps between turns do not).
+ *  - With a transcript (any words assigned to the speaker's turns):
+ *        words_per_minute = words / (T / 60)
+ *    pace_value = words_per_minute, pace_unit = "words_per_minute";
+ *    slow < 120 wpm ≤ normal ≤ 170 wpm < fast. (Conversational American English averages
+ *    ~150–170 wpm; read speech ~150 wpm.)
+ *  - Without a transcript (or no words for that speaker): syllable rate
+ *        syllables_per_second = syllable nuclei / T
+ *    with nuclei detected as in de Jong & Wempe (2009): peaks of the intensity contour that are
+ *    above (99th-percentile intensity − 25 dB), ≥ 2 dB above the dip before them, and voiced.
+ *    pace_value = that rate, pace_unit = "syllables_per_second";
+ *    slow < 2.8 syl/s ≤ normal ≤ 4.0 syl/s < fast. These are the wpm bounds converted at
+ *    ~1.4 syllables per word (120 wpm ≈ 2.8 syl/s, 170 wpm ≈ 4.0 syl/s).
+ *  - A speaker with less than 1 s of talk gets "normal" with pace_value 0.
+ *  - SpeakerStats `words_per_minute` is present whenever there is a transcript.
+ */
+import type { MetricInput } from "../types.js";
+import { analyseTurns, speakersOf, type TurnFeatures } from "../features/segment.js";
+import { talkSecondsBySpeaker, turnWords, type SpeakerMetricResult } from "../features/speaker.js";
+
+export const WPM_SLOW = 120;
+export const WPM_FAST = 170;
+export const SYL_SLOW = 2.8;
+export const SYL_FAST = 4.0;
+
+export type PaceLabel = "slow" | "normal" | "fast";
+
+export function paceLabel(value: number, unit: "words_per_minute" | "syllables_per_second"): PaceLabel {
+  const [slow, fast] = unit === "words_per_minute" ? [WPM_SLOW, WPM_FAST] : [SYL_SLOW, SYL_FAST];
+  return value < slow ? "slow" : value > fast ? "fast" : "normal";
+}
+
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+export function computePace(input: MetricInput, features: TurnFeatures[] = analyseTurns(input)): SpeakerMetricResult {
+  const out: SpeakerMetricResult = { values: [], stats: {} };
+  const talk = talkSecondsBySpeaker(input.turns);
+  const perTurn = turnWords(input.turns, input.words);
+  for (const sp of speakersOf(input.turns)) {
+    const T = talk.get(sp) ?? 0;
+    let words = 0;
+    if (perTurn) input.turns.forEach((t, i) => {
+      if (t.speaker === sp) words += perTurn[i]!.length;
+    });
+    if (T < 1) {
+      out.values.push({ speaker_id: sp, value: "normal" });
+      out.stats[sp] = perTurn ? { pace_value: 0, pace_unit: "words_per_minute", words_per_minute: 0 } : { pace_value: 0, pace_unit: "syllables_per_second" };
+      continue;
+    }
+    if (perTurn && words > 0) {
+      const wpm = words / (T / 60);
+      out.values.push({ speaker_id: sp, value: paceLabel(wpm, "words_per_minute") });
+      out.stats[sp] = { pace_value: r1(wpm), pace_unit: "words_per_minute", words_per_minute: r1(wpm) };
+      continue;
+    }
+    let syl = 0;
+    for (const f of features) if (f.speaker === sp) syl += f.syllables;
+    const rate = syl / T;
+    out.values.push({ speaker_id: sp, value: paceLabel(rate, "syllables_per_second") });
+    out.stats[sp] = { pace_value: r2(rate), pace_unit: "syllables_per_second" };
+    if (perTurn) out.stats[sp]!.words_per_minute = 0;
+  }
+  return out;
+}
