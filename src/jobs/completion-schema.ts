@@ -33,13 +33,22 @@ export const DeepAffectsResponseSchema = z
   })
   .passthrough();
 
-export const CompletionBodySchema = z.union([
-  z.object({ request_id: z.string().regex(REQUEST_ID_PATTERN), response: DeepAffectsResponseSchema }).strict(),
-  z
-    .object({
-      request_id: z.string().regex(REQUEST_ID_PATTERN),
-      error: z.object({ type: z.string().max(100).default("analysis_error"), message: z.string().max(2000) }),
-    })
-    .strict(),
-]);
-export type CompletionBody = z.infer<typeof CompletionBodySchema>;
+const SuccessBody = z.object({ request_id: z.string().regex(REQUEST_ID_PATTERN), response: DeepAffectsResponseSchema }).strict();
+const FailureBody = z
+  .object({
+    request_id: z.string().regex(REQUEST_ID_PATTERN),
+    error: z.object({ type: z.string().max(100).default("analysis_error"), message: z.string().max(2000) }),
+  })
+  .strict();
+export type CompletionBody = z.infer<typeof SuccessBody> | z.infer<typeof FailureBody>;
+
+/** Parses a callback body; the message names the first bad field (e.g. "response.num_speakers: ..."). */
+export function parseCompletionBody(body: unknown): { ok: true; body: CompletionBody } | { ok: false; message: string } {
+  const o = (body ?? {}) as Record<string, unknown>;
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return { ok: false, message: "body: must be a JSON object" };
+  if (("response" in o) === ("error" in o)) return { ok: false, message: "body: must carry exactly one of response and error" };
+  const parsed = ("response" in o ? SuccessBody : FailureBody).safeParse(body);
+  if (parsed.success) return { ok: true, body: parsed.data };
+  const issue = parsed.error.issues[0];
+  return { ok: false, message: `${issue.path.join(".") || "body"}: ${issue.message}` };
+}

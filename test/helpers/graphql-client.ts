@@ -14,9 +14,9 @@ export async function gql<T, V>(
   baseUrl: string,
   doc: TypedDocumentNode<T, V>,
   variables: V,
-  opts: { apiKey?: string; headers?: Record<string, string> } = {},
+  opts: { apiKey?: string; headers?: Record<string, string>; path?: string } = {},
 ): Promise<Result<T>> {
-  const res = await fetch(`${baseUrl}/graphql`, {
+  const res = await fetch(`${baseUrl}${opts.path ?? "/graphql"}`, {
     method: "POST",
     headers: {
       "content-type": "application/json",

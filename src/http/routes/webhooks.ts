@@ -8,7 +8,7 @@
  */
 import express, { Router } from "express";
 import type { DeepAffectsResponse } from "../../analysis/types.js";
-import { CompletionBodySchema } from "../../jobs/completion-schema.js";
+import { parseCompletionBody } from "../../jobs/completion-schema.js";
 import type { JobService } from "../../jobs/service.js";
 import type { JobStore } from "../../jobs/types.js";
 import type { Logger } from "../../logger.js";
@@ -28,18 +28,13 @@ export function webhookRoutes(deps: { jobs: JobService; store: JobStore; secret:
       const message = err instanceof WebhookVerificationError ? err.message : "signature verification failed";
       return void res.status(401).json({ error: { type: "invalid_signature", message } });
     }
-    const parsed = CompletionBodySchema.safeParse(payload);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return void res.status(400).json({
-        error: { type: "params_invalid", message: `${issue.path.join(".") || "body"}: ${issue.message}` },
-      });
-    }
+    const parsed = parseCompletionBody(payload);
+    if (!parsed.ok) return void res.status(400).json({ error: { type: "params_invalid", message: parsed.message } });
     const messageId = String(req.headers["webhook-id"]);
     if (!(await deps.store.markDelivery(messageId, REPLAY_WINDOW_SECONDS).catch(() => true))) {
       return void res.status(409).json({ error: { type: "replay", message: `webhook-id ${messageId} was already processed` } });
     }
-    const body = parsed.data;
+    const body = parsed.body;
     try {
       const out = await deps.jobs.complete(
         body.request_id,
