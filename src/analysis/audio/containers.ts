@@ -135,16 +135,22 @@ function mp3Frame(b: Uint8Array, o: number): Mp3Frame | undefined {
   return { length, sampleRate, samples };
 }
 
-/** First offset (from `from`, within 64 KB) where two consecutive valid MP3 frames start. */
+/**
+ * Offset of the first MP3 frame: right after the ID3v2 tag (zero padding allowed), and it must
+ * be followed by a second valid frame. Anything else (junk before the first frame) is refused:
+ * it is how a corrupted file start looks.
+ */
 export function findMp3Start(b: Uint8Array, from: number): number {
   const end = Math.min(b.length - 4, from + 65536);
   for (let o = from; o < end; o++) {
-    if (b[o] !== 0xff) continue;
+    if (b[o] === 0) continue;
+    if (b[o] !== 0xff) return -1;
     const f = mp3Frame(b, o);
     if (!f) continue;
     if (o + f.length === b.length) return o; // a single-frame file
     const g = mp3Frame(b, o + f.length);
     if (g && g.sampleRate === f.sampleRate) return o;
+    return -1;
   }
   return -1;
 }

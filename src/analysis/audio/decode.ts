@@ -74,6 +74,7 @@ function checkKind(b: Uint8Array, enc: AudioEncoding): void {
   const want = EXPECTED[enc]!;
   const got = sniffContainer(b);
   if (got !== want) {
+    if (enc === "WAV" && got === "unknown") throw new AudioDecodeError(b.length < 12 ? "not a WAV file: too short for a RIFF header" : "not a WAV file: missing RIFF header");
     const name = enc === "WAV" ? "WAV" : describeContainer(want);
     throw new AudioDecodeError(`declared encoding ${enc} but data is not ${name} (it looks ${got === "unknown" ? "like no known audio format" : "like " + describeContainer(got)})`);
   }
