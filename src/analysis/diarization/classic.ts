@@ -1,0 +1,317 @@
+/**
+ * Classic speaker diarization, after LIUM spkDiarization (Meignier & Merlin 2010) and the
+ * BIC/GMM systems that preceded neural embeddings:
+ *
+ * 1. Features: 20 MFCC (c0..c19, 25 ms / 10 ms) + deltas, on VAD speech frames only,
+ *    mean/variance normalised over the recording.
+ * 2. Uniform windows of `winFrames` speech frames (hop `hopFrames`); one full-covariance
+ *    Gaussian per window on the static coefficients.
+ * 3. Linear clustering: consecutive windows merge while deltaBIC(segment, window) < 0
+ *    (speaker-change detection between neighbours); this caps the number of items.
+ * 4. Agglomerative clustering by deltaBIC (λ = `lambda`), done block-wise when there are more
+ *    than `maxItems` segments, then over the block clusters; with a known speaker count the
+ *    tree is cut at exactly N.
+ * 5. Resegmentation: one diagonal GMM per speaker on static+delta features, Viterbi with a
+ *    minimum duration, `resegIters` iterations (speakers that lose all frames disappear when
+ *    the count is being detected).
+ */
+import type { Turn } from "../types.js";
+import { agglomerate, GaussStats, makeCluster, type Cluster } from "./bic.js";
+import { trainGMM, type DiagGMM } from "./gmm.js";
+import { FeatureStore, FRAME_LEN, FRAME_RATE, HOP, MfccExtractor, NUM_CEPS, SAMPLE_RATE } from "./mfcc.js";
+import type { DiarizeRequest, Diarizer, DiarizerSession } from "./types.js";
+import { viterbiMinDuration } from "./viterbi.js";
+
+export interface ClassicParams {
+  winFrames: number;
+  hopFrames: number;
+  lambda: number;
+  /** λ used for the linear (neighbour) clustering step. */
+  linearLambda: number;
+  /** λ used when the speaker count is known (the tree is cut at N; λ only orders merges). */
+  knownLambda: number;
+  ridge: number;
+  maxItems: number;
+  gmmComponents: number;
+  resegIters: number;
+  minDurSec: number;
+  switchPenalty: number;
+  /** Max frames used to train each speaker GMM (evenly subsampled). */
+  maxTrainFrames: number;
+  /** Speakers with less than this many seconds after resegmentation are dropped (detect mode). */
+  minSpeakerSec: number;
+  /** Number of static coefficients used by BIC clustering (c0..c{n-1}). */
+  bicDims: number;
+  /** λ of the speaker-count check after each resegmentation pass (0 = off). */
+  finalLambda: number;
+}
+
+export const DEFAULT_PARAMS: ClassicParams = {
+  winFrames: 200,
+  hopFrames: 100,
+  lambda: 2.0,
+  linearLambda: 2.0,
+  knownLambda: 1.0,
+  ridge: 1e-3,
+  maxItems: 200,
+  gmmComponents: 16,
+  resegIters: 3,
+  minDurSec: 0.4,
+  switchPenalty: 10,
+  maxTrainFrames: 30000,
+  minSpeakerSec: 1.0,
+  bicDims: 13,
+  finalLambda: 3.25,
+};
+
+const DELTA_DEN = 10; // 2·(1² + 2²)
+
+/** Time (s) of the centre of feature frame i. */
+export function frameTime(i: number): number {
+  return (i * HOP + FRAME_LEN / 2) / SAMPLE_RATE;
+}
+
+interface SpeechFrames {
+  /** Feature-frame index of each speech frame. */
+  idx: Int32Array;
+  /** 1 where a speech frame starts a new region. */
+  regionStart: Uint8Array;
+}
+
+function speechFrames(rows: number, speech: { start: number; end: number }[]): SpeechFrames {
+  const regs = speech.filter((r) => r.end > r.start).sort((a, b) => a.start - b.start);
+  const idx: number[] = [];
+  const rs: number[] = [];
+  for (const r of regs) {
+    const i0 = Math.max(0, Math.ceil((r.start * SAMPLE_RATE - FRAME_LEN / 2) / HOP));
+    const i1 = Math.min(rows - 1, Math.floor((r.end * SAMPLE_RATE - FRAME_LEN / 2) / HOP));
+    let first = true;
+    for (let i = i0; i <= i1; i++) {
+      if (idx.length && idx[idx.length - 1]! >= i) continue;
+      rs.push(first || (idx.length > 0 && idx[idx.length - 1]! !== i - 1) ? 1 : 0);
+      idx.push(i);
+      first = false;
+    }
+  }
+  return { idx: Int32Array.from(idx), regionStart: Uint8Array.from(rs) };
+}
+
+/** Builds the normalised speech-frame matrix: NUM_CEPS statics then NUM_CEPS deltas per row. */
+function buildMatrix(fs: FeatureStore, sf: SpeechFrames): Float32Array {
+  const d = NUM_CEPS * 2;
+  const n = sf.idx.length;
+  const X = new Float32Array(n * d);
+  const last = fs.rows - 1;
+  for (let t = 0; t < n; t++) {
+    const i = sf.idx[t]!;
+    const o = t * d;
+    for (let c = 0; c < NUM_CEPS; c++) {
+      X[o + c] = fs.value(i, c);
+      let dl = 0;
+      for (let k = 1; k <= 2; k++) dl += k * (fs.value(Math.min(last, i + k), c) - fs.value(Math.max(0, i - k), c));
+      X[o + NUM_CEPS + c] = dl / DELTA_DEN;
+    }
+  }
+  // mean / variance normalisation over speech frames
+  const mean = new Float64Array(d), sq = new Float64Array(d);
+  for (let t = 0; t < n; t++) for (let c = 0; c < d; c++) { const v = X[t * d + c]!; mean[c] += v; sq[c] += v * v; }
+  for (let c = 0; c < d; c++) {
+    mean[c] = mean[c]! / Math.max(1, n);
+    sq[c] = 1 / Math.sqrt(Math.max(1e-8, sq[c]! / Math.max(1, n) - mean[c]! ** 2));
+  }
+  for (let t = 0; t < n; t++) for (let c = 0; c < d; c++) X[t * d + c] = (X[t * d + c]! - mean[c]!) * sq[c]!;
+  return X;
+}
+
+/** Copies the first `k` columns of X (d columns) into a new matrix. */
+function columns(X: Float32Array, d: number, k: number): Float32Array {
+  if (k === d) return X;
+  const n = X.length / d;
+  const Y = new Float32Array(n * k);
+  for (let t = 0; t < n; t++) for (let c = 0; c < k; c++) Y[t * k + c] = X[t * d + c]!;
+  return Y;
+}
+
+/**
+ * Clusters the speech frames; returns one label per speech frame (or empty when no speech).
+ */
+export function clusterFrames(X: Float32Array, d: number, regionStart: Uint8Array, speakers: number, p: ClassicParams): Int32Array {
+  const n = X.length / d;
+  const labels = new Int32Array(n);
+  if (n === 0) return labels;
+  if (speakers === 1 || n < p.winFrames) return labels;
+  const bd = Math.min(d, p.bicDims);
+  const B = columns(X, d, bd);
+  // 2. uniform windows
+  const wins: [number, number][] = [];
+  for (let s = 0; s < n; s += p.hopFrames) {
+    const e = Math.min(n, s + p.winFrames);
+    if (e - s < p.winFrames / 2 && wins.length) break;
+    wins.push([s, e]);
+    if (e === n) break;
+  }
+  // 3. linear clustering of neighbours
+  const lin: Cluster[] = [];
+  for (let w = 0; w < wins.length; w++) {
+    const st = new GaussStats(bd);
+    st.addRows(B, wins[w]![0], wins[w]![1]);
+    const c = makeCluster(st, [w], p.ridge);
+    const prevC = lin[lin.length - 1];
+    if (prevC && wins.length > p.maxItems) {
+      const merged = agglomerate([prevC, c], { lambda: p.linearLambda, ridge: p.ridge, minClusters: 1 });
+      if (merged.length === 1) {
+        lin[lin.length - 1] = merged[0]!;
+        continue;
+      }
+    }
+    lin.push(c);
+  }
+  // 4. agglomerative clustering, block-wise when there are too many segments
+  const known = speakers > 0;
+  const lambda = known ? p.knownLambda : p.lambda;
+  let items = lin;
+  while (items.length > p.maxItems) {
+    const next: Cluster[] = [];
+    for (let b = 0; b < items.length; b += p.maxItems) {
+      const block = items.slice(b, b + p.maxItems);
+      next.push(...agglomerate(block, { lambda: p.lambda, ridge: p.ridge, minClusters: known ? speakers : 1 }));
+    }
+    if (next.length >= items.length * 0.9) {
+      // blocks do not shrink: force them down so the final step stays bounded
+      const forced: Cluster[] = [];
+      for (let b = 0; b < next.length; b += p.maxItems) {
+        const block = next.slice(b, b + p.maxItems);
+        forced.push(...agglomerate(block, { lambda: p.lambda, ridge: p.ridge, target: Math.max(1, Math.ceil(block.length / 4)) }));
+      }
+      items = forced;
+    } else items = next;
+  }
+  if (process.env.DIAR_DEBUG) console.error(`windows ${wins.length} linear ${lin.length} items ${items.length}`);
+  const final = agglomerate(items, known ? { lambda, ridge: p.ridge, target: speakers } : { lambda, ridge: p.ridge });
+  // initial frame labels: each frame to the cluster of the window that covers it most centrally
+  const winLabel = new Int32Array(wins.length);
+  final.forEach((c, k) => c.members.forEach((w) => (winLabel[w] = k)));
+  for (let t = 0; t < n; t++) {
+    const w = Math.min(wins.length - 1, Math.max(0, Math.round((t - p.winFrames / 2) / p.hopFrames)));
+    labels[t] = winLabel[w]!;
+  }
+  if (process.env.DIAR_DEBUG) console.error(`final ${final.length} sizes ${final.map((c) => c.stats.n).join(",")}`);
+  return resegment(X, d, regionStart, labels, final.length, known ? speakers : -1, p);
+}
+
+
+function resegment(X: Float32Array, d: number, regionStart: Uint8Array, labels: Int32Array, K: number, known: number, p: ClassicParams): Int32Array {
+  const n = labels.length;
+  const minFrames = Math.round(p.minDurSec * FRAME_RATE);
+  for (let it = 0; it < p.resegIters; it++) {
+    const counts = new Int32Array(K);
+    for (let t = 0; t < n; t++) counts[labels[t]!]!++;
+    const live: number[] = [];
+    for (let k = 0; k < K; k++) if (counts[k]! > 0 && (known > 0 || counts[k]! >= p.minSpeakerSec * FRAME_RATE || K === 1)) live.push(k);
+    if (live.length === 0) live.push(0);
+    const models: DiagGMM[] = live.map((k) => {
+      const step = Math.max(1, Math.ceil(counts[k]! / p.maxTrainFrames));
+      const rows: number[] = [];
+      let c = 0;
+      for (let t = 0; t < n; t++) if (labels[t] === k && c++ % step === 0) rows.push(t);
+      return trainGMM(X, d, Int32Array.from(rows), p.gmmComponents);
+    });
+    const L = live.length;
+    const ll = new Float32Array(n * L);
+    const comp = new Float64Array(p.gmmComponents);
+    for (let t = 0; t < n; t++) for (let j = 0; j < L; j++) ll[t * L + j] = models[j]!.logLik(X, t, comp);
+    const path = viterbiMinDuration(ll, n, L, regionStart, minFrames, p.switchPenalty);
+    for (let t = 0; t < n; t++) labels[t] = path[t]!;
+    K = L;
+    if (known < 0 && K > 1 && p.finalLambda > 0) {
+      // re-check the speaker count on the resegmented (purer, larger) clusters
+      const bd = Math.min(d, p.bicDims);
+      const cls = [];
+      for (let k = 0; k < K; k++) {
+        const st = new GaussStats(bd);
+        for (let t = 0; t < n; t++) if (labels[t] === k) addRowCols(st, X, d, t);
+        cls.push(makeCluster(st, [k], p.ridge));
+      }
+      const merged = agglomerate(cls.filter((c) => c.stats.n > 0), { lambda: p.finalLambda, ridge: p.ridge });
+      if (process.env.DIAR_DEBUG) console.error(`reseg it ${it}: ${K} -> ${merged.length} (${cls.map((c) => c.stats.n).join(",")})`);
+      if (merged.length < K) {
+        const map = new Int32Array(K);
+        merged.forEach((c, j) => c.members.forEach((k) => (map[k] = j)));
+        for (let t = 0; t < n; t++) labels[t] = map[labels[t]!]!;
+        K = merged.length;
+        if (it === p.resegIters - 1) it--; // one more pass after a merge
+      }
+    }
+  }
+  return labels;
+}
+
+function addRowCols(st: GaussStats, X: Float32Array, d: number, t: number): void {
+  const bd = st.d;
+  const o = t * d;
+  let q = 0;
+  for (let i = 0; i < bd; i++) {
+    const xi = X[o + i]!;
+    st.sum[i] = st.sum[i]! + xi;
+    for (let j = 0; j <= i; j++) st.sq[q] = st.sq[q++]! + xi * X[o + j]!;
+  }
+  st.n++;
+}
+
+/** Turns from per-speech-frame labels, clipped to the VAD regions. Ids by first appearance. */
+export function labelsToTurns(sf: SpeechFrames, labels: Int32Array, speech: { start: number; end: number }[]): Turn[] {
+  const ids = new Map<number, string>();
+  const turns: Turn[] = [];
+  const half = 0.5 / FRAME_RATE;
+  const regs = speech.filter((r) => r.end > r.start).sort((a, b) => a.start - b.start);
+  let ri = 0;
+  let cur: Turn | undefined;
+  let curLab = -1;
+  for (let t = 0; t < sf.idx.length; t++) {
+    const tc = frameTime(sf.idx[t]!);
+    while (ri < regs.length - 1 && regs[ri]!.end < tc - half) ri++;
+    const reg = regs[ri]!;
+    const lab = labels[t]!;
+    if (!ids.has(lab)) ids.set(lab, String(ids.size));
+    const s = Math.max(reg.start, tc - half);
+    const e = Math.min(reg.end, tc + half);
+    if (cur && curLab === lab && !sf.regionStart[t]) {
+      cur.end = e;
+    } else {
+      if (cur) turns.push(cur);
+      cur = { speaker: ids.get(lab)!, start: sf.regionStart[t] ? reg.start : s, end: e };
+      curLab = lab;
+    }
+    const nextStarts = t + 1 >= sf.idx.length || sf.regionStart[t + 1];
+    if (nextStarts) cur.end = reg.end;
+  }
+  if (cur) turns.push(cur);
+  return turns.filter((x) => x.end > x.start);
+}
+
+/** Diarizes a mono feature store (MFCC rows) given its speech regions. */
+export function diarizeFeatures(fs: FeatureStore, req: DiarizeRequest, params: Partial<ClassicParams> = {}): Turn[] {
+  const p = { ...DEFAULT_PARAMS, ...params };
+  const sf = speechFrames(fs.rows, req.speech);
+  if (sf.idx.length === 0) return [];
+  const d = NUM_CEPS * 2;
+  const X = buildMatrix(fs, sf);
+  const labels = clusterFrames(X, d, sf.regionStart, req.speakers, p);
+  return labelsToTurns(sf, labels, req.speech);
+}
+
+export class ClassicDiarizer implements Diarizer {
+  readonly name = "classic-mfcc-bic-gmm";
+  constructor(private readonly params: Partial<ClassicParams> = {}) {}
+  createSession(): DiarizerSession {
+    const ex = new MfccExtractor();
+    const params = this.params;
+    return {
+      push: (chunk) => ex.push(chunk),
+      finish: (req) => diarizeFeatures(ex.finish(), req, params),
+      get bytes() {
+        return ex.features.bytes;
+      },
+    };
+  }
+}

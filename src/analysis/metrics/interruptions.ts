@@ -1,0 +1,62 @@
+/**
+ * Interruptions, derived from speaker turns (turns of different speakers may overlap).
+ *
+ * Each speaker's segments are first joined across pauses shorter than TURN_MERGE_GAP (0.5 s)
+ * into conversational turns. Speaker B interrupts speaker A at time t when
+ *   1. B's turn starts at t while A's turn is in progress (A started at least
+ *      MIN_PRIOR_SPEECH = 0.2 s before t and A's turn ends after t),
+ *   2. A stops within STOP_WINDOW = 2.0 s after t (A yields the floor: A's turn ends at most
+ *      2 s after B started), and B is still speaking when A stops (B's turn ends after A's),
+ *   3. B's turn is not a backchannel: it lasts at least BACKCHANNEL_MAX = 1.0 s
+ *      ("mm-hm", "yeah", "right" are shorter and do not take the floor).
+ * The event spans [t, end of A's turn] (the overlapped speech), speaker = B (who interrupted),
+ * interrupted = A. When several turns are in progress, the one that stops first is the one
+ * interrupted. Without overlapping turns (e.g. a mono diarization that found no overlap) there
+ * are no interruptions.
+ */
+import type { InterruptionEvent, Turn } from "../types.js";
+import { mergedTurns, speakerIds, TURN_MERGE_GAP } from "./turn-stats.js";
+
+export const STOP_WINDOW = 2.0;
+export const BACKCHANNEL_MAX = 1.0;
+export const MIN_PRIOR_SPEECH = 0.2;
+
+export interface InterruptionOptions {
+  stopWindow?: number;
+  backchannelMax?: number;
+  mergeGap?: number;
+}
+
+export function findInterruptions(turns: Turn[], opts: InterruptionOptions = {}): InterruptionEvent[] {
+  const stopWindow = opts.stopWindow ?? STOP_WINDOW;
+  const bcMax = opts.backchannelMax ?? BACKCHANNEL_MAX;
+  const gap = opts.mergeGap ?? TURN_MERGE_GAP;
+  const all: { speaker: string; start: number; end: number }[] = [];
+  for (const s of speakerIds(turns)) for (const t of mergedTurns(turns, s, gap)) all.push({ speaker: s, ...t });
+  all.sort((a, b) => a.start - b.start);
+  const out: InterruptionEvent[] = [];
+  for (let i = 0; i < all.length; i++) {
+    const b = all[i]!;
+    if (b.end - b.start < bcMax) continue;
+    let victim: (typeof all)[number] | undefined;
+    for (let j = 0; j < i; j++) {
+      const a = all[j]!;
+      if (a.speaker === b.speaker) continue;
+      if (a.start > b.start - MIN_PRIOR_SPEECH || a.end <= b.start) continue;
+      if (a.end - b.start > stopWindow || b.end <= a.end) continue;
+      if (!victim || a.end < victim.end) victim = a;
+    }
+    if (victim) out.push({ start: b.start, end: victim.end, speaker: b.speaker, interrupted: victim.speaker });
+  }
+  return out;
+}
+
+/** Per speaker: interruptions made and received. */
+export function interruptionCounts(events: InterruptionEvent[]): Record<string, { made: number; received: number }> {
+  const c: Record<string, { made: number; received: number }> = {};
+  for (const e of events) {
+    (c[e.speaker] ??= { made: 0, received: 0 }).made++;
+    (c[e.interrupted] ??= { made: 0, received: 0 }).received++;
+  }
+  return c;
+}

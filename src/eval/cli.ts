@@ -1,0 +1,45 @@
+/**
+ * `npm run eval -- <dataset-dir> [--oracle-count]`
+ *
+ * Dispatches on the folder's layout: labels.json → emotion evaluation, transcripts.json →
+ * ASR evaluation, otherwise audio + JSON ground truth → diarization evaluation (this file's
+ * own figures: DER with/without collar, speaker count, talk time, overlap and interruption
+ * precision/recall). Results are printed and written to eval-results/<name>.json.
+ */
+import { existsSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { printSummary, runDiarizationEval, writeResults } from "./diarization.js";
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2).filter((a) => a !== "--");
+  const dir = args.find((a) => !a.startsWith("--"));
+  if (!dir) {
+    console.error("usage: npm run eval -- <dataset-dir> [--oracle-count]");
+    process.exit(2);
+  }
+  const abs = resolve(dir);
+  if (!existsSync(abs)) {
+    console.error(`no such folder: ${abs}`);
+    process.exit(2);
+  }
+  if (existsSync(join(abs, "labels.json"))) {
+    const mod = "./emotion.js";
+    await ((await import(mod)) as { runEmotionEval: (d: string) => Promise<unknown> }).runEmotionEval(abs);
+    return;
+  }
+  if (existsSync(join(abs, "transcripts.json"))) {
+    const mod = "./asr.js";
+    await ((await import(mod)) as { runAsrEval: (d: string) => Promise<unknown> }).runAsrEval(abs);
+    return;
+  }
+  const oracle = args.includes("--oracle-count");
+  const s = await runDiarizationEval(abs, { oracleCount: oracle });
+  printSummary(s);
+  const out = writeResults(basename(abs) + (oracle ? "-oracle-count" : ""), s);
+  console.log(`wrote ${out}`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

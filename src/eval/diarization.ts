@@ -1,0 +1,200 @@
+/**
+ * Diarization evaluation over a folder laid out like ../shared/eval/diarization (X.wav + X.json
+ * with `segments: [{speaker, start, end}]`) or ../shared/eval/stereo (a stereo call with
+ * `turn_pairs` of human word-timing spans).
+ *
+ * Figures per file and pooled over files (sums of the DER components, then the ratio):
+ * DER with and without a 0.25 s collar (missed / false alarm / confusion), the optimal
+ * speaker mapping, detected vs true speaker count, per-speaker talk-time error, and
+ * precision/recall of overlap onsets and of interruptions (0.5 s tolerance).
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import type { SpeechRegion, Turn } from "../analysis/types.js";
+import { findTurnsDetailed, type ClassicParams } from "../analysis/diarization/index.js";
+import { detectSpeech16k, loadAudio16k, REPO_ROOT } from "../analysis/diarization/io.js";
+import { findInterruptions } from "../analysis/metrics/interruptions.js";
+import { computeDer, eventPR, overlapOnsets, pooled, talkSeconds, type DerResult, type Segment } from "./der.js";
+
+export const COLLAR = 0.25;
+export const TOLERANCE = 0.5;
+
+export interface FileResult {
+  file: string;
+  duration: number;
+  mode: string;
+  speakersTrue: number;
+  speakersDetected: number;
+  der: DerResult;
+  derCollar: DerResult;
+  talkTimeError: { speaker: string; ref: number; hyp: number; error: number }[];
+  overlapOnsets: ReturnType<typeof eventPR>;
+  interruptions: ReturnType<typeof eventPR>;
+  seconds: number;
+}
+
+export interface EvalSummary {
+  dataset: string;
+  files: FileResult[];
+  pooled: {
+    der: ReturnType<typeof pooled>;
+    derCollar: ReturnType<typeof pooled>;
+    speakerCountExact: number;
+    speakerCountFiles: number;
+    overlapOnsets: { precision: number; recall: number };
+    interruptions: { precision: number; recall: number };
+    meanAbsTalkTimeError: number;
+  };
+}
+
+export interface DiarizationRunOptions {
+  /** Tell the diarizer the true speaker count (evaluation of the speakers:N path). */
+  oracleCount?: boolean;
+  params?: Partial<ClassicParams>;
+  speechCache?: Map<string, SpeechRegion[][]>;
+  quiet?: boolean;
+}
+
+async function hypothesis(wav: string, speakers: number, opts: DiarizationRunOptions, separate = false): Promise<{ turns: Turn[]; mode: string; duration: number }> {
+  const a = await loadAudio16k(wav);
+  let speech = opts.speechCache?.get(wav);
+  if (!speech) {
+    speech = [];
+    for (const ch of a.channels) speech.push(await detectSpeech16k(ch));
+    opts.speechCache?.set(wav, speech);
+  }
+  const r = findTurnsDetailed({ channels16k: a.channels, speech, speakers, separateSpeakerPerChannel: separate }, { params: opts.params });
+  return { turns: r.turns, mode: r.mode, duration: a.duration };
+}
+
+function evalOne(file: string, ref: Segment[], hyp: Turn[], duration: number, mode: string, seconds: number): FileResult {
+  const der = computeDer(ref, hyp, { duration });
+  const derCollar = computeDer(ref, hyp, { duration, collar: COLLAR });
+  const refTalk = talkSeconds(ref), hypTalk = talkSeconds(hyp);
+  const inv: Record<string, string> = {};
+  for (const [h, r] of Object.entries(der.mapping)) inv[r] = h;
+  const talkTimeError = Object.entries(refTalk).map(([sp, t]) => {
+    const h = inv[sp] !== undefined ? (hypTalk[inv[sp]!] ?? 0) : 0;
+    return { speaker: sp, ref: t, hyp: h, error: h - t };
+  });
+  const refInt = findInterruptions(ref).map((e) => e.start);
+  const hypInt = findInterruptions(hyp).map((e) => e.start);
+  return {
+    file,
+    duration,
+    mode,
+    speakersTrue: new Set(ref.map((s) => s.speaker)).size,
+    speakersDetected: new Set(hyp.map((s) => s.speaker)).size,
+    der,
+    derCollar,
+    talkTimeError,
+    overlapOnsets: eventPR(overlapOnsets(ref), overlapOnsets(hyp), TOLERANCE),
+    interruptions: eventPR(refInt, hypInt, TOLERANCE),
+    seconds,
+  };
+}
+
+interface StereoTruth {
+  turn_pairs?: { start: number; end: number }[];
+  derived_channel_activity?: { segments: Segment[] };
+}
+
+export async function runDiarizationEval(dir: string, opts: DiarizationRunOptions = {}): Promise<EvalSummary> {
+  const files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+  const results: FileResult[] = [];
+  for (const jf of files) {
+    const truth = JSON.parse(readFileSync(join(dir, jf), "utf8")) as { segments?: Segment[]; duration?: number } & StereoTruth;
+    const stem = jf.replace(/\.json$/, "");
+    const wav = [`${stem}.wav`, ...readdirSync(dir).filter((f) => f.startsWith(stem) && f.endsWith(".wav"))].map((f) => join(dir, f)).find((f) => existsSync(f));
+    if (!wav) continue;
+    const t0 = performance.now();
+    if (truth.segments) {
+      const ref = truth.segments;
+      const nTrue = new Set(ref.map((s) => s.speaker)).size;
+      const h = await hypothesis(wav, opts.oracleCount ? nTrue : -1, opts);
+      results.push(evalOne(basename(wav), ref, h.turns, truth.duration ?? h.duration, h.mode, (performance.now() - t0) / 1000));
+    } else if (truth.turn_pairs || truth.derived_channel_activity) {
+      // Stereo call: the automatic layout detection must choose per-channel on its own.
+      const h = await hypothesis(wav, -1, opts, false);
+      const refSegs = truth.derived_channel_activity?.segments.map((s) => ({ ...s, speaker: s.speaker.startsWith("ch0") ? "ch0" : "ch1" })) ?? [];
+      const r = evalOne(basename(wav), refSegs, h.turns, h.duration, h.mode, (performance.now() - t0) / 1000);
+      // Human turn_pairs: each span holds one agent turn followed by one user turn; report
+      // how much detected speech falls inside the spans and whether both parties are found in each.
+      if (truth.turn_pairs) {
+        const pairs = truth.turn_pairs;
+        let inside = 0, total = 0, both = 0;
+        for (const t of h.turns) {
+          total += t.end - t.start;
+          for (const p of pairs) inside += Math.max(0, Math.min(p.end, t.end) - Math.max(p.start, t.start));
+        }
+        for (const p of pairs) {
+          const sp = new Set(h.turns.filter((t) => Math.min(p.end, t.end) - Math.max(p.start, t.start) > 0.2).map((t) => t.speaker));
+          if (sp.size >= 2) both++;
+        }
+        (r as FileResult & { turnPairs?: unknown }).turnPairs = { speechInsideSpans: total ? inside / total : 0, spansWithBothParties: both / Math.max(1, pairs.length), spans: pairs.length, note: "DER here is against derived_channel_activity (energy estimate, not human)" };
+      }
+      results.push(r);
+    }
+    if (!opts.quiet) printFile(results[results.length - 1]!);
+  }
+  const pd = pooled(results.map((r) => r.der));
+  const pc = pooled(results.map((r) => r.derCollar));
+  const sumPR = (k: "overlapOnsets" | "interruptions") => {
+    const m = results.reduce((a, r) => a + r[k].matched, 0);
+    const nr = results.reduce((a, r) => a + r[k].nRef, 0);
+    const nh = results.reduce((a, r) => a + r[k].nHyp, 0);
+    return { precision: nh ? m / nh : nr ? 0 : 1, recall: nr ? m / nr : 1, matched: m, nRef: nr, nHyp: nh };
+  };
+  const tte = results.flatMap((r) => r.talkTimeError.map((e) => Math.abs(e.error)));
+  const summary: EvalSummary = {
+    dataset: resolve(dir),
+    files: results,
+    pooled: {
+      der: pd,
+      derCollar: pc,
+      speakerCountExact: results.filter((r) => r.speakersDetected === r.speakersTrue).length,
+      speakerCountFiles: results.length,
+      overlapOnsets: sumPR("overlapOnsets"),
+      interruptions: sumPR("interruptions"),
+      meanAbsTalkTimeError: tte.length ? tte.reduce((a, b) => a + b, 0) / tte.length : 0,
+    },
+  };
+  return summary;
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+function printFile(r: FileResult): void {
+  const c = r.derCollar, d = r.der;
+  const map = Object.entries(d.mapping).map(([h, s]) => `${h}→${s}`).join(" ");
+  console.log(
+    `${r.file.padEnd(26)} DER ${pct(d.der).padStart(6)} (miss ${d.missed.toFixed(2)}s fa ${d.falseAlarm.toFixed(2)}s conf ${d.confusion.toFixed(2)}s)  ` +
+      `collar ${pct(c.der).padStart(6)} (miss ${c.missed.toFixed(2)} fa ${c.falseAlarm.toFixed(2)} conf ${c.confusion.toFixed(2)})  ` +
+      `spk ${r.speakersDetected}/${r.speakersTrue}  mode ${r.mode}  map ${map}`,
+  );
+  console.log(
+    `${"".padEnd(26)} talk-time err ${r.talkTimeError.map((e) => `${e.speaker} ${e.error >= 0 ? "+" : ""}${e.error.toFixed(1)}s`).join(", ")}  ` +
+      `overlap-onset P/R ${r.overlapOnsets.matched}/${r.overlapOnsets.nHyp} ${r.overlapOnsets.matched}/${r.overlapOnsets.nRef}  ` +
+      `interruption P/R ${r.interruptions.matched}/${r.interruptions.nHyp} ${r.interruptions.matched}/${r.interruptions.nRef}  (${r.seconds.toFixed(1)}s)`,
+  );
+}
+
+export function printSummary(s: EvalSummary): void {
+  const p = s.pooled;
+  console.log(
+    `\nPOOLED over ${p.speakerCountFiles} files: DER ${pct(p.der.der)} (miss ${pct(p.der.missed / (p.der.total || 1))} fa ${pct(p.der.falseAlarm / (p.der.total || 1))} conf ${pct(p.der.confusion / (p.der.total || 1))}); ` +
+      `collar ${COLLAR}s: ${pct(p.derCollar.der)} (miss ${pct(p.derCollar.missed / (p.derCollar.total || 1))} fa ${pct(p.derCollar.falseAlarm / (p.derCollar.total || 1))} conf ${pct(p.derCollar.confusion / (p.derCollar.total || 1))})`,
+  );
+  console.log(
+    `speaker count exact ${p.speakerCountExact}/${p.speakerCountFiles}; mean |talk-time error| ${p.meanAbsTalkTimeError.toFixed(2)}s; ` +
+      `overlap onsets P ${pct(p.overlapOnsets.precision)} R ${pct(p.overlapOnsets.recall)}; interruptions P ${pct(p.interruptions.precision)} R ${pct(p.interruptions.recall)}`,
+  );
+}
+
+export function writeResults(name: string, s: EvalSummary): string {
+  const dir = join(REPO_ROOT, "eval-results");
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, `${name}.json`);
+  writeFileSync(out, JSON.stringify(s, null, 2));
+  return out;
+}
