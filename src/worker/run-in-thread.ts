@@ -1,3 +1,7 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { AnalysisOptions, DeepAffectsResponse, ProgressReporter } from "../analysis/types.js";
 
@@ -12,18 +16,28 @@ export class AnalysisFailure extends Error {
   }
 }
 
-// Running from TypeScript sources (tests, `npm run dev`), the thread needs tsx's loader.
+// Running from TypeScript sources (tests, `npm run dev`), the thread must register tsx's
+// loader before importing the .ts entry; compiled builds load the .js entry directly.
 const fromSource = import.meta.url.endsWith(".ts");
 const threadUrl = new URL(`./analysis-thread.${fromSource ? "ts" : "js"}`, import.meta.url);
+
+function spawnThread(options: ConstructorParameters<typeof Worker>[1]): Worker {
+  if (!fromSource) return new Worker(threadUrl, options);
+  // the ESM entry of tsx/esm/api, read from tsx's export map (require.resolve gives the CJS one)
+  const pkgJson = createRequire(import.meta.url).resolve("tsx/package.json");
+  const entry = JSON.parse(readFileSync(pkgJson, "utf8")).exports["./esm/api"].import.default as string;
+  const tsxApi = pathToFileURL(join(dirname(pkgJson), entry)).href;
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(threadUrl.href)}); })`;
+  return new Worker(bootstrap, { ...options, eval: true });
+}
 
 /** Runs the pipeline in a worker thread; memory-capped so runaway input kills the thread, not the process. */
 export function runAnalysisInThread(audio: Buffer, options: AnalysisOptions, onProgress?: ProgressReporter): Promise<DeepAffectsResponse> {
   return new Promise((resolve, reject) => {
     const copy = new Uint8Array(audio); // a private copy we can transfer
-    const worker = new Worker(threadUrl, {
+    const worker = spawnThread({
       workerData: { audio: copy, options },
       transferList: [copy.buffer],
-      execArgv: fromSource ? ["--import", "tsx"] : [],
       resourceLimits: { maxOldGenerationSizeMb: 3072 },
     });
     let settled = false;

@@ -1,0 +1,188 @@
+/**
+ * The audio analysis pipeline: one pure function of the audio bytes and the options.
+ *
+ *   decode → scan (resample to 16 kHz, VAD, diarization features, keep 16-bit audio;
+ *   streamed chunk by chunk) → turns → transcribe → metrics → result
+ *
+ * Each stage is a named function with typed input and output; `analyzeDetailed` also
+ * reports how long each stage took (the benchmark reads it). Progress is reported as the
+ * overall fraction done, weighted by how long stages typically take.
+ */
+import { decodeAudio } from "./audio/decode.js";
+import { StreamingResampler } from "./audio/resample.js";
+import { createTurnFinder, type TurnFinder, type TurnMode } from "./diarization/index.js";
+import { findInterruptions, interruptionCounts } from "./metrics/interruptions.js";
+import { talkToListen } from "./metrics/talk-to-listen.js";
+import { turnStats } from "./metrics/turn-stats.js";
+import { SpeechStore } from "./speech-store.js";
+import { createTranscriber, transcriberConfigFromEnv, transcribeTurns, assignWordsToTurns, type Transcriber } from "./transcription/index.js";
+import type {
+  AnalysisOptions,
+  DecodedAudio,
+  DeepAffectsResponse,
+  DeepAffectsSegment,
+  ProgressReporter,
+  SpeakerStatsEntry,
+  SpeechRegion,
+  Turn,
+  Word,
+} from "./types.js";
+import { SpeechDetector } from "./vad/silero.js";
+
+const RATE = 16000;
+/** Seconds of native-rate audio handled per scan step. */
+const SCAN_CHUNK_SECONDS = 10;
+
+export interface StageTiming {
+  stage: string;
+  seconds: number;
+}
+
+export interface AnalysisRun {
+  response: DeepAffectsResponse;
+  timings: StageTiming[];
+  mode: TurnMode;
+  audioSeconds: number;
+}
+
+export interface PipelineEnv {
+  transcriber?: Transcriber;
+}
+
+// ---- stages ---------------------------------------------------------------------------
+
+/** decode: bytes → PCM channels at the native rate. */
+function decode(data: Buffer, options: AnalysisOptions): Promise<DecodedAudio> {
+  return decodeAudio(data, { encoding: options.encoding, sampleRate: options.sampleRate });
+}
+
+interface Scan {
+  audio: SpeechStore;
+  speech: SpeechRegion[][];
+  finder: TurnFinder;
+}
+
+/** scan: native PCM → 16 kHz audio store, VAD regions per channel, diarization features. */
+function scan(decoded: DecodedAudio, options: AnalysisOptions, progress: (f: number) => void): Scan {
+  const nch = decoded.channels.length;
+  const resamplers = decoded.channels.map(() => new StreamingResampler(decoded.sampleRate, RATE));
+  const detectors = decoded.channels.map(() => new SpeechDetector());
+  const finder = createTurnFinder({ channels: nch, speakers: options.speakers, separateSpeakerPerChannel: options.separateSpeakerPerChannel });
+  const audio = new SpeechStore(nch);
+  const n = decoded.channels[0]!.length;
+  const step = SCAN_CHUNK_SECONDS * decoded.sampleRate;
+  const feed = (chunks: Float32Array[]) => {
+    if (chunks[0]!.length === 0) return;
+    chunks.forEach((c, i) => detectors[i]!.push(c));
+    finder.push(chunks);
+    audio.append(chunks);
+  };
+  for (let s = 0; s < n; s += step) {
+    feed(decoded.channels.map((ch, i) => resamplers[i]!.push(ch.subarray(s, Math.min(n, s + step)))));
+    progress(Math.min(1, (s + step) / n));
+  }
+  feed(resamplers.map((r) => r.flush()));
+  return { audio, speech: detectors.map((d) => d.finish()), finder };
+}
+
+/** turns: diarization (or one speaker per channel) → speaker turns, ids in order of appearance. */
+function turns(s: Scan): { turns: Turn[]; mode: TurnMode } {
+  const found = s.finder.finish(s.speech);
+  if (found.mode === "per-channel") s.audio.usePerChannelSpeakers();
+  return { turns: [...found.turns].sort((a, b) => a.start - b.start || a.end - b.end), mode: found.mode };
+}
+
+/** transcribe: turns → words (none when no recognizer is configured). */
+async function transcribe(transcriber: Transcriber, s: Scan, t: Turn[], options: AnalysisOptions, progress: (f: number) => void): Promise<Word[]> {
+  return transcribeTurns(transcriber, s.audio, t, { languageCode: options.languageCode, onProgress: progress });
+}
+
+const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** metrics + result: turns, words, audio → the DeepAffects response with our per-speaker stats. */
+function buildResponse(t: Turn[], words: Word[], s: Scan, options: AnalysisOptions): DeepAffectsResponse {
+  const wanted = new Set(options.metrics);
+  const allSpeech = s.speech.flat();
+  const stats = turnStats(t, allSpeech);
+  const texts = words.length ? assignWordsToTurns(words, t) : undefined;
+  const segments: DeepAffectsSegment[] = t.map((turn, i) => ({
+    speaker_id: turn.speaker,
+    start: round(turn.start),
+    end: round(turn.end),
+    ...(texts ? { text: texts[i]!.text } : {}),
+  }));
+  const speakers: SpeakerStatsEntry[] = stats.speakers.map((sp) => ({
+    speaker_id: sp.speaker,
+    talk_seconds: round(sp.talkSeconds),
+    turns: sp.turns,
+    longest_monologue_seconds: round(sp.longestMonologueSeconds),
+  }));
+  const bySpeaker = new Map(speakers.map((sp) => [sp.speaker_id, sp]));
+  const response: DeepAffectsResponse = {
+    num_speakers: stats.numSpeakers,
+    total_speech_duration: round(stats.totalSpeechDuration),
+    segments,
+    speakers,
+  };
+  if (wanted.has("talk_to_listen_ratio")) {
+    const tl = talkToListen(t);
+    response.talk_to_listen_ratio = tl.map((x) => ({ speaker_id: x.speaker, value: x.ratio }));
+    for (const x of tl) bySpeaker.get(x.speaker)!.talk_to_listen = x.ratio;
+  }
+  if (wanted.has("interruptions")) {
+    const events = findInterruptions(t);
+    response.interruptions = events.map((e) => ({ start: round(e.start), end: round(e.end), speaker_id: e.speaker, interrupted_speaker_id: e.interrupted }));
+    const counts = interruptionCounts(events);
+    for (const sp of speakers) {
+      sp.interruptions_made = counts[sp.speaker_id]?.made ?? 0;
+      sp.interruptions_received = counts[sp.speaker_id]?.received ?? 0;
+    }
+  }
+  return response;
+}
+
+// ---- the pipeline -----------------------------------------------------------------------
+
+/** Relative cost of each stage, for overall progress. */
+const WEIGHTS = { decode: 0.1, scan: 0.55, turns: 0.15, transcribe: 0.1, metrics: 0.1 } as const;
+type StageName = keyof typeof WEIGHTS;
+
+export async function analyzeDetailed(data: Buffer, options: AnalysisOptions, onProgress?: ProgressReporter, env: PipelineEnv = {}): Promise<AnalysisRun> {
+  const timings: StageTiming[] = [];
+  const order = Object.keys(WEIGHTS) as StageName[];
+  const report = (stage: StageName, f: number) => {
+    let done = 0;
+    for (const s of order) {
+      if (s === stage) break;
+      done += WEIGHTS[s];
+    }
+    onProgress?.(stage, Math.min(1, done + WEIGHTS[stage] * f));
+  };
+  async function stage<T>(name: StageName, fn: (progress: (f: number) => void) => T | Promise<T>): Promise<T> {
+    report(name, 0);
+    const t0 = performance.now();
+    const out = await fn((f) => report(name, f));
+    timings.push({ stage: name, seconds: (performance.now() - t0) / 1000 });
+    report(name, 1);
+    return out;
+  }
+
+  const decoded = await stage("decode", () => decode(data, options));
+  const audioSeconds = decoded.duration;
+  const scanned = await stage("scan", (p) => scan(decoded, options, p));
+  decoded.channels.length = 0; // the native-rate PCM is no longer needed
+  try {
+    const found = await stage("turns", () => turns(scanned));
+    const transcriber = env.transcriber ?? createTranscriber(transcriberConfigFromEnv());
+    const words = await stage("transcribe", (p) => transcribe(transcriber, scanned, found.turns, options, p));
+    const response = await stage("metrics", () => buildResponse(found.turns, words, scanned, options));
+    return { response, timings, mode: found.mode, audioSeconds };
+  } finally {
+    scanned.audio.dispose();
+  }
+}
+
+/** Analyses audio bytes; the result is the DeepAffects response (plus our per-speaker stats). */
+export async function analyze(data: Buffer, options: AnalysisOptions, onProgress?: ProgressReporter): Promise<DeepAffectsResponse> {
+  return (await analyzeDetailed(data, options, onProgress)).response;
+}
