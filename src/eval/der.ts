@@ -206,7 +206,7 @@ export function talkSeconds(segs: Segment[]): Record<string, number> {
 }
 
 /** Onsets of overlapped speech: times where a second speaker becomes active while another already is. */
-export function overlapOnsets(segs: Segment[], minOverlap = 0): number[] {
+export function overlapOnsets(segs: Segment[], minOverlap = 0.02): number[] {
   const out: number[] = [];
   const sorted = segs.slice().sort((a, b) => a.start - b.start);
   for (let i = 0; i < sorted.length; i++) {
@@ -214,7 +214,7 @@ export function overlapOnsets(segs: Segment[], minOverlap = 0): number[] {
     for (let j = 0; j < sorted.length; j++) {
       const o = sorted[j]!;
       if (j === i || o.speaker === s.speaker) continue;
-      if (o.start < s.start && o.end > s.start && Math.min(o.end, s.end) - s.start >= minOverlap) {
+      if (o.start < s.start && Math.min(o.end, s.end) - s.start >= minOverlap) {
         out.push(s.start);
         break;
       }

@@ -56,7 +56,7 @@ export const DEFAULT_PARAMS: ClassicParams = {
   maxItems: 200,
   gmmComponents: 16,
   resegIters: 3,
-  minDurSec: 0.4,
+  minDurSec: 0.5,
   switchPenalty: 10,
   maxTrainFrames: 30000,
   minSpeakerSec: 1.0,
@@ -279,7 +279,8 @@ export function labelsToTurns(sf: SpeechFrames, labels: Int32Array, speech: { st
       cur.end = e;
     } else {
       if (cur) turns.push(cur);
-      cur = { speaker: ids.get(lab)!, start: sf.regionStart[t] ? reg.start : s, end: e };
+      // within a region the new turn starts exactly where the previous one ended
+      cur = { speaker: ids.get(lab)!, start: sf.regionStart[t] ? reg.start : cur ? cur.end : s, end: e };
       curLab = lab;
     }
     const nextStarts = t + 1 >= sf.idx.length || sf.regionStart[t + 1];

@@ -20,6 +20,7 @@ import { mergedTurns, speakerIds, TURN_MERGE_GAP } from "./turn-stats.js";
 export const STOP_WINDOW = 2.0;
 export const BACKCHANNEL_MAX = 1.0;
 export const MIN_PRIOR_SPEECH = 0.2;
+export const MIN_OVERLAP = 0.05;
 
 export interface InterruptionOptions {
   stopWindow?: number;
@@ -42,7 +43,7 @@ export function findInterruptions(turns: Turn[], opts: InterruptionOptions = {})
     for (let j = 0; j < i; j++) {
       const a = all[j]!;
       if (a.speaker === b.speaker) continue;
-      if (a.start > b.start - MIN_PRIOR_SPEECH || a.end <= b.start) continue;
+      if (a.start > b.start - MIN_PRIOR_SPEECH || a.end < b.start + MIN_OVERLAP) continue;
       if (a.end - b.start > stopWindow || b.end <= a.end) continue;
       if (!victim || a.end < victim.end) victim = a;
     }
