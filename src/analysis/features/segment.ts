@@ -14,6 +14,9 @@
  *    preceding peak, and voiced (pitch found within +-20 ms);
  *  - phrases: stretches of active frames separated by pauses of >= 300 ms, each with its final
  *    pitch movement (used for prosodic question detection).
+ *
+ * Time where another speaker's turn overlaps this one is excluded from the pitch track (`exclude`):
+ * in a mono mix the other voice would otherwise be measured as this speaker's pitch.
  */
 import type { MetricInput, SpeechAudio, Turn } from "../types.js";
 import { analyseFrames, HOP_SECONDS, quantile, hzToSemitones, type FrameTrack } from "./frames.js";
@@ -158,18 +161,27 @@ function phrasesOf(track: FrameTrack, threshold: number): Phrase[] {
       voicedFrames: st.length,
     };
     if (st.length >= 15) {
-      // Final movement: the last 50 ms of voicing against the lowest pitch of the final 600 ms.
+      // Final movement: the last 50 ms of voicing against the lowest pitch of the final 600 ms,
+      // over a continuous contour only (the region starts after the last jump of > 2 st
+      // between voiced frames ≤ 30 ms apart, or a voicing gap > 100 ms).
       const tEnd = times[times.length - 1]!;
-      const finalPart = st.slice(-5);
-      let low = Infinity;
-      for (let k = st.length - 1; k >= 0 && tEnd - times[k]! <= 0.6; k--) if (st[k]! < low) low = st[k]!;
-      phrase.finalRise = median(finalPart) - low;
-      let sx = 0, sy = 0, sxx = 0, sxy = 0, m = 0;
-      for (let k = st.length - 1; k >= 0 && tEnd - times[k]! <= 0.3; k--) {
-        sx += times[k]!; sy += st[k]!; sxx += times[k]! * times[k]!; sxy += times[k]! * st[k]!; m++;
+      let from = st.length - 1;
+      while (from > 0 && tEnd - times[from - 1]! <= 0.6) {
+        const dt = times[from]! - times[from - 1]!;
+        if (dt > 0.1 || (dt <= 0.03 && Math.abs(st[from]! - st[from - 1]!) > 2)) break;
+        from--;
       }
-      const den = m * sxx - sx * sx;
-      phrase.finalSlope = m >= 5 && den > 0 ? (m * sxy - sx * sy) / den : 0;
+      const region = st.slice(from);
+      if (region.length >= 8) {
+        const finalPart = region.slice(-5);
+        phrase.finalRise = median(finalPart) - Math.min(...region);
+        let sx = 0, sy = 0, sxx = 0, sxy = 0, m = 0;
+        for (let k = st.length - 1; k >= from && tEnd - times[k]! <= 0.3; k--) {
+          sx += times[k]!; sy += st[k]!; sxx += times[k]! * times[k]!; sxy += times[k]! * st[k]!; m++;
+        }
+        const den = m * sxx - sx * sx;
+        phrase.finalSlope = m >= 5 && den > 0 ? (m * sxy - sx * sy) / den : 0;
+      }
     }
     out.push(phrase);
   }
@@ -177,7 +189,7 @@ function phrasesOf(track: FrameTrack, threshold: number): Phrase[] {
 }
 
 /** Analyse one turn of `audio`. */
-export function analyseTurn(audio: SpeechAudio, turn: Turn, turnIndex = 0): TurnFeatures {
+export function analyseTurn(audio: SpeechAudio, turn: Turn, turnIndex = 0, exclude: readonly (readonly [number, number])[] = []): TurnFeatures {
   const start = Math.max(0, turn.start);
   const end = Math.min(audio.duration, turn.end);
   const tf: TurnFeatures = {
@@ -210,6 +222,11 @@ export function analyseTurn(audio: SpeechAudio, turn: Turn, turnIndex = 0): Turn
     const samples = audio.read(turn.speaker, cs, ce);
     const track = analyseFrames(samples, cs);
     if (track.length === 0) continue;
+    for (const [xs, xe] of exclude) {
+      const a = Math.max(0, Math.floor((xs - track.start) / HOP_SECONDS));
+      const b = Math.min(track.length, Math.ceil((xe - track.start) / HOP_SECONDS) + 1);
+      for (let i = a; i < b; i++) track.f0[i] = 0;
+    }
     const threshold = Math.max(-60, quantile(track.db, 0.99) - SILENCE_DB_BELOW_P99);
     let prevSt = NaN;
     for (let i = 0; i < track.length; i++) {
@@ -260,9 +277,22 @@ export function analyseTurn(audio: SpeechAudio, turn: Turn, turnIndex = 0): Turn
   return tf;
 }
 
+/** Other speakers' turns overlapping `turns[i]`, as [start, end] spans clipped to it. */
+export function overlapsOf(turns: Turn[], i: number): [number, number][] {
+  const t = turns[i]!;
+  const out: [number, number][] = [];
+  for (const o of turns) {
+    if (o.speaker === t.speaker) continue;
+    const s = Math.max(o.start, t.start);
+    const e = Math.min(o.end, t.end);
+    if (e > s) out.push([s, e]);
+  }
+  return out;
+}
+
 /** Analyse every turn of the input (in order). */
 export function analyseTurns(input: MetricInput): TurnFeatures[] {
-  return input.turns.map((t, i) => analyseTurn(input.audio, t, i));
+  return input.turns.map((t, i) => analyseTurn(input.audio, t, i, overlapsOf(input.turns, i)));
 }
 
 /** Speakers in order of first appearance. */

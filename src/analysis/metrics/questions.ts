@@ -19,7 +19,7 @@
  *
  *  Prosodic cue (always; the only one without a transcript). A phrase is a stretch of speech
  *  ended by a pause ≥ 300 ms. It is a question when it has ≥ 15 voiced frames (150 ms), lasts
- *  ≥ 0.4 s, ends the turn or is followed by ≥ 0.6 s without speech, and its final pitch rises:
+ *  ≥ 0.3 s, ends the turn or is followed by ≥ 0.6 s without speech, and its final pitch rises:
  *  the median pitch of its last 50 ms of voicing is ≥ `RISE_SEMITONES` = 2.5 semitones above
  *  the lowest pitch of its last 600 ms.
  *
@@ -118,7 +118,7 @@ export function prosodicQuestions(turn: Turn, f: TurnFeatures): Phrase[] {
     const next = f.phrases[i + 1];
     const final = next ? next.start - p.end >= 0.6 : true;
     if (!final) return;
-    if (p.voicedFrames < 15 || p.end - p.start < 0.4) return;
+    if (p.voicedFrames < 15 || p.end - p.start < 0.3) return;
     if (p.finalRise >= RISE_SEMITONES) out.push(p);
   });
   return out;
