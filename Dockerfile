@@ -1,0 +1,15 @@
+# One image for both roles: the gateway (default) and the worker (`npm run worker` / node dist/src/worker-main.js).
+FROM node:20-bookworm-slim
+WORKDIR /app
+# pocketsphinx is optional: with it, segments carry text (TRANSCRIBER=auto picks it up).
+RUN apt-get update && apt-get install -y --no-install-recommends pocketsphinx pocketsphinx-en-us \
+    && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json .npmrc ./
+COPY scripts ./scripts
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+ENV NODE_ENV=production PORT=4000
+EXPOSE 4000
+CMD ["node", "dist/src/main.js"]
