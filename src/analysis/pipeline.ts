@@ -11,6 +11,7 @@
 import { decodeAudio } from "./audio/decode.js";
 import { StreamingResampler } from "./audio/resample.js";
 import { createTurnFinder, type TurnFinder, type TurnMode } from "./diarization/index.js";
+import { computeAffect } from "./metrics/affect.js";
 import { findInterruptions, interruptionCounts } from "./metrics/interruptions.js";
 import { talkToListen } from "./metrics/talk-to-listen.js";
 import { turnStats } from "./metrics/turn-stats.js";
@@ -100,22 +101,30 @@ async function transcribe(transcriber: Transcriber, s: Scan, t: Turn[], options:
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /** metrics + result: turns, words, audio → the DeepAffects response with our per-speaker stats. */
-function buildResponse(t: Turn[], words: Word[], s: Scan, options: AnalysisOptions): DeepAffectsResponse {
+async function buildResponse(t: Turn[], words: Word[], s: Scan, options: AnalysisOptions, progress: (f: number) => void): Promise<DeepAffectsResponse> {
   const wanted = new Set(options.metrics);
   const allSpeech = s.speech.flat();
   const stats = turnStats(t, allSpeech);
   const texts = words.length ? assignWordsToTurns(words, t) : undefined;
+  const affect = await computeAffect(
+    { audio: s.audio, turns: t, speech: allSpeech, ...(words.length ? { words } : {}) },
+    options.metrics,
+    { onProgress: progress },
+  );
   const segments: DeepAffectsSegment[] = t.map((turn, i) => ({
     speaker_id: turn.speaker,
     start: round(turn.start),
     end: round(turn.end),
     ...(texts ? { text: texts[i]!.text } : {}),
+    ...(texts?.[i]!.confidence !== undefined ? { confidence: round(texts[i]!.confidence!) } : {}),
+    ...affect.segments[i],
   }));
   const speakers: SpeakerStatsEntry[] = stats.speakers.map((sp) => ({
     speaker_id: sp.speaker,
     talk_seconds: round(sp.talkSeconds),
     turns: sp.turns,
     longest_monologue_seconds: round(sp.longestMonologueSeconds),
+    ...affect.stats[sp.speaker],
   }));
   const bySpeaker = new Map(speakers.map((sp) => [sp.speaker_id, sp]));
   const response: DeepAffectsResponse = {
@@ -123,7 +132,9 @@ function buildResponse(t: Turn[], words: Word[], s: Scan, options: AnalysisOptio
     total_speech_duration: round(stats.totalSpeechDuration),
     segments,
     speakers,
+    silence: affect.silence,
   };
+  for (const m of ["energy", "pace", "questions_asked", "tone"] as const) if (affect[m]) response[m] = affect[m];
   if (wanted.has("talk_to_listen_ratio")) {
     const tl = talkToListen(t);
     response.talk_to_listen_ratio = tl.map((x) => ({ speaker_id: x.speaker, value: x.ratio }));
@@ -175,7 +186,7 @@ export async function analyzeDetailed(data: Buffer, options: AnalysisOptions, on
     const found = await stage("turns", () => turns(scanned));
     const transcriber = env.transcriber ?? createTranscriber(transcriberConfigFromEnv());
     const words = await stage("transcribe", (p) => transcribe(transcriber, scanned, found.turns, options, p));
-    const response = await stage("metrics", () => buildResponse(found.turns, words, scanned, options));
+    const response = await stage("metrics", (p) => buildResponse(found.turns, words, scanned, options, p));
     return { response, timings, mode: found.mode, audioSeconds };
   } finally {
     scanned.audio.dispose();

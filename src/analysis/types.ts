@@ -100,6 +100,17 @@ export interface DeepAffectsResponse {
   interruptions?: { start: number; end: number; speaker_id?: string; interrupted_speaker_id?: string }[];
   /** Our extension: typed per-speaker figures behind the values above. */
   speakers: SpeakerStatsEntry[];
+  /** Our extension: stretches with nobody talking (see docs/metrics.md). */
+  silence?: SilenceSummary;
+}
+
+export interface SilenceSummary {
+  total_seconds: number;
+  /** Share of the recording's duration, 0..1. */
+  ratio: number;
+  /** Gaps shorter than this are not counted as silence instances. */
+  threshold_seconds: number;
+  instances: { start: number; end: number; duration: number }[];
 }
 
 /** Per-speaker figures; optional fields are present only when their metric was computed. */

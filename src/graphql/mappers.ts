@@ -47,6 +47,12 @@ export function toInteractionAnalytics(r: DeepAffectsResponse): InteractionAnaly
       questions: s.questions,
       tone: s.tone,
     })),
+    silence: r.silence && {
+      totalSeconds: r.silence.total_seconds,
+      ratio: r.silence.ratio,
+      thresholdSeconds: r.silence.threshold_seconds,
+      instances: r.silence.instances,
+    },
   };
 }
 

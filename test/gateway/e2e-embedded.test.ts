@@ -62,6 +62,15 @@ describe("embedded mode, stereo call with known turns", () => {
     expect(i.interruptedSpeakerId).toBe(truth.interruptions[0].interrupted);
     expect(Math.abs(i.start - truth.interruptions[0].start)).toBeLessThan(0.5);
 
+    // every DeepAffects field is present (acoustic metrics; no recognizer in this test)
+    for (const list of [r.energy, r.pace, r.questionsAsked, r.tone]) expect(list?.map((v) => v.speakerId).sort()).toEqual(["0", "1"]);
+    for (const seg of r.segments) {
+      expect(seg.emotion).toMatch(/\w+/);
+      expect(seg.emotionScore).toBeGreaterThanOrEqual(0);
+      expect(seg.emotionScore).toBeLessThanOrEqual(1);
+    }
+    expect(r.silence?.totalSeconds).toBeGreaterThan(0);
+
     const s0 = r.speakers.find((s) => s.speakerId === "0")!;
     expect(s0.interruptionsReceived).toBe(1);
     expect(s0.talkSeconds).toBeGreaterThan(talk("0") - 1);

@@ -53,6 +53,21 @@ export class SpeakerStats {
 }
 
 @ObjectType()
+export class SilenceSpan {
+  @Field(() => Float) start!: number;
+  @Field(() => Float) end!: number;
+  @Field(() => Float) duration!: number;
+}
+
+@ObjectType({ description: "Stretches of the recording with nobody talking." })
+export class Silence {
+  @Field(() => Float, { description: "Seconds of non-talk time in all." }) totalSeconds!: number;
+  @Field(() => Float, { description: "Non-talk time over the recording's duration, 0-1." }) ratio!: number;
+  @Field(() => Float, { description: "Gaps shorter than this many seconds are not listed." }) thresholdSeconds!: number;
+  @Field(() => [SilenceSpan]) instances!: SilenceSpan[];
+}
+
+@ObjectType()
 export class InteractionAnalytics {
   @Field(() => Int) numSpeakers!: number;
   @Field(() => Float, { description: "Seconds during which anyone speaks." }) totalSpeechDuration!: number;
@@ -64,6 +79,7 @@ export class InteractionAnalytics {
   @Field(() => [SpeakerValue], { nullable: true }) talkToListenRatio?: SpeakerValue[];
   @Field(() => [Interruption], { nullable: true }) interruptions?: Interruption[];
   @Field(() => [SpeakerStats]) speakers!: SpeakerStats[];
+  @Field(() => Silence, { nullable: true }) silence?: Silence;
 }
 
 @ObjectType()
