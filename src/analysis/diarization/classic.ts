@@ -44,6 +44,8 @@ export interface ClassicParams {
   bicDims: number;
   /** λ of the speaker-count check after each resegmentation pass (0 = off). */
   finalLambda: number;
+  /** Resegmentation decodes every frameStep-th speech frame (1 = every 10 ms frame). */
+  frameStep: number;
 }
 
 export const DEFAULT_PARAMS: ClassicParams = {
@@ -62,6 +64,7 @@ export const DEFAULT_PARAMS: ClassicParams = {
   minSpeakerSec: 1.0,
   bicDims: 13,
   finalLambda: 3.25,
+  frameStep: 2,
 };
 
 const DELTA_DEN = 10; // 2·(1² + 2²)
@@ -202,7 +205,24 @@ export function clusterFrames(X: Float32Array, d: number, regionStart: Uint8Arra
 
 function resegment(X: Float32Array, d: number, regionStart: Uint8Array, labels: Int32Array, K: number, known: number, p: ClassicParams): Int32Array {
   const n = labels.length;
-  const minFrames = Math.round(p.minDurSec * FRAME_RATE);
+  // decode on every `frameStep`-th frame of each region (labels of skipped frames follow)
+  const step = Math.max(1, p.frameStep);
+  const keptIdx: number[] = [];
+  const keptStart: number[] = [];
+  let sinceStart = 0;
+  for (let t = 0; t < n; t++) {
+    if (regionStart[t] || t === 0) sinceStart = 0;
+    if (sinceStart % step === 0) {
+      keptIdx.push(t);
+      keptStart.push(sinceStart === 0 ? 1 : 0);
+    }
+    sinceStart++;
+  }
+  const kept = Int32Array.from(keptIdx);
+  const keptRegionStart = Uint8Array.from(keptStart);
+  const m = kept.length;
+  const minFrames = Math.max(2, Math.round((p.minDurSec * FRAME_RATE) / step));
+  let extra = 0;
   for (let it = 0; it < p.resegIters; it++) {
     const counts = new Int32Array(K);
     for (let t = 0; t < n; t++) counts[labels[t]!]!++;
@@ -210,28 +230,29 @@ function resegment(X: Float32Array, d: number, regionStart: Uint8Array, labels: 
     for (let k = 0; k < K; k++) if (counts[k]! > 0 && (known > 0 || counts[k]! >= p.minSpeakerSec * FRAME_RATE || K === 1)) live.push(k);
     if (live.length === 0) live.push(0);
     const models: DiagGMM[] = live.map((k) => {
-      const step = Math.max(1, Math.ceil(counts[k]! / p.maxTrainFrames));
+      const stp = Math.max(1, Math.ceil(counts[k]! / p.maxTrainFrames));
       const rows: number[] = [];
       let c = 0;
-      for (let t = 0; t < n; t++) if (labels[t] === k && c++ % step === 0) rows.push(t);
+      for (let t = 0; t < n; t++) if (labels[t] === k && c++ % stp === 0) rows.push(t);
       return trainGMM(X, d, Int32Array.from(rows), p.gmmComponents);
     });
     const L = live.length;
-    const ll = new Float32Array(n * L);
+    const ll = new Float32Array(m * L);
     const comp = new Float64Array(p.gmmComponents);
-    for (let t = 0; t < n; t++) for (let j = 0; j < L; j++) ll[t * L + j] = models[j]!.logLik(X, t, comp);
-    const path = viterbiMinDuration(ll, n, L, regionStart, minFrames, p.switchPenalty);
-    for (let t = 0; t < n; t++) labels[t] = path[t]!;
+    for (let q = 0; q < m; q++) for (let j = 0; j < L; j++) ll[q * L + j] = models[j]!.logLik(X, kept[q]!, comp);
+    const path = viterbiMinDuration(ll, m, L, keptRegionStart, minFrames, p.switchPenalty);
+    let q = 0;
+    for (let t = 0; t < n; t++) {
+      while (q + 1 < m && kept[q + 1]! <= t) q++;
+      labels[t] = path[q]!;
+    }
     K = L;
     if (known < 0 && K > 1 && p.finalLambda > 0) {
       // re-check the speaker count on the resegmented (purer, larger) clusters
       const bd = Math.min(d, p.bicDims);
-      const cls = [];
-      for (let k = 0; k < K; k++) {
-        const st = new GaussStats(bd);
-        for (let t = 0; t < n; t++) if (labels[t] === k) addRowCols(st, X, d, t);
-        cls.push(makeCluster(st, [k], p.ridge));
-      }
+      const stats = Array.from({ length: K }, () => new GaussStats(bd));
+      for (let t = 0; t < n; t++) addRowCols(stats[labels[t]!]!, X, d, t);
+      const cls = stats.map((st, k) => makeCluster(st, [k], p.ridge));
       const merged = agglomerate(cls.filter((c) => c.stats.n > 0), { lambda: p.finalLambda, ridge: p.ridge });
       if (process.env.DIAR_DEBUG) console.error(`reseg it ${it}: ${K} -> ${merged.length} (${cls.map((c) => c.stats.n).join(",")})`);
       if (merged.length < K) {
@@ -239,7 +260,7 @@ function resegment(X: Float32Array, d: number, regionStart: Uint8Array, labels: 
         merged.forEach((c, j) => c.members.forEach((k) => (map[k] = j)));
         for (let t = 0; t < n; t++) labels[t] = map[labels[t]!]!;
         K = merged.length;
-        if (it === p.resegIters - 1) it--; // one more pass after a merge
+        if (it === p.resegIters - 1 && extra++ < 2) it--; // up to two more passes after a merge
       }
     }
   }

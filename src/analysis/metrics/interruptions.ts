@@ -36,12 +36,15 @@ export function findInterruptions(turns: Turn[], opts: InterruptionOptions = {})
   for (const s of speakerIds(turns)) for (const t of mergedTurns(turns, s, gap)) all.push({ speaker: s, ...t });
   all.sort((a, b) => a.start - b.start);
   const out: InterruptionEvent[] = [];
+  let active: typeof all = []; // earlier turns still running (pruned as time advances)
   for (let i = 0; i < all.length; i++) {
     const b = all[i]!;
+    active = active.filter((a) => a.end > b.start);
+    active.push(b);
     if (b.end - b.start < bcMax) continue;
     let victim: (typeof all)[number] | undefined;
-    for (let j = 0; j < i; j++) {
-      const a = all[j]!;
+    for (const a of active) {
+      if (a === b) continue;
       if (a.speaker === b.speaker) continue;
       if (a.start > b.start - MIN_PRIOR_SPEECH || a.end < b.start + MIN_OVERLAP) continue;
       if (a.end - b.start > stopWindow || b.end <= a.end) continue;

@@ -65,13 +65,15 @@ export function longestMonologue(turns: Turn[], speaker: string): number {
   const others = union(turns.filter((t) => t.speaker !== speaker));
   let best = 0;
   let cur: Interval | undefined;
+  let j = 0; // first other interval that may end after cur.end (cur.end never decreases)
   for (const x of own) {
     if (cur) {
       const pause = x.start - cur.end;
       // longest stretch of another speaker's speech inside the pause
       let otherMax = 0;
-      for (const o of others) {
-        if (o.end <= cur.end || o.start >= x.start) continue;
+      while (j < others.length && others[j]!.end <= cur.end) j++;
+      for (let k = j; k < others.length && others[k]!.start < x.start; k++) {
+        const o = others[k]!;
         otherMax = Math.max(otherMax, Math.min(o.end, x.start) - Math.max(o.start, cur.end));
       }
       if (pause < MONOLOGUE_MAX_PAUSE && otherMax < BACKCHANNEL_MAX) {
