@@ -163,12 +163,12 @@ function phrasesOf(track: FrameTrack, threshold: number): Phrase[] {
     if (st.length >= 15) {
       // Final movement: the last 50 ms of voicing against the lowest pitch of the final 600 ms,
       // over a continuous contour only (the region starts after the last jump of > 2 st
-      // between voiced frames ≤ 30 ms apart, or a voicing gap > 100 ms).
+      // between voiced frames ≤ 30 ms apart, or a voicing gap > 150 ms).
       const tEnd = times[times.length - 1]!;
       let from = st.length - 1;
       while (from > 0 && tEnd - times[from - 1]! <= 0.6) {
         const dt = times[from]! - times[from - 1]!;
-        if (dt > 0.1 || (dt <= 0.03 && Math.abs(st[from]! - st[from - 1]!) > 2)) break;
+        if (dt > 0.15 || (dt <= 0.03 && Math.abs(st[from]! - st[from - 1]!) > 2)) break;
         from--;
       }
       const region = st.slice(from);
