@@ -69,13 +69,4 @@ describe("resample", () => {
       expect(md).toBe(0);
     }
   });
-
-  it("runs well above 200x realtime for 48k -> 16k", () => {
-    const x = sine(440, 48000, 60);
-    resample(x.subarray(0, 48000), 48000, 16000); // warm up
-    const t = performance.now();
-    resample(x, 48000, 16000);
-    const xrt = 60 / ((performance.now() - t) / 1000);
-    expect(xrt).toBeGreaterThan(100); // measured ~390x on one core; generous for loaded CI
-  });
 });

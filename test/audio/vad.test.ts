@@ -84,13 +84,4 @@ describe("VAD", () => {
     matches(hyp, ref.segments);
     expect(frameAccuracy(hyp, ref.segments, ref.duration)).toBeGreaterThan(0.9);
   });
-
-  it("detects speech faster than 100x realtime", async () => {
-    const [x] = await load16k("mono-two-voices.wav");
-    detectSpeech(x!.subarray(0, 16000));
-    const t = performance.now();
-    for (let k = 0; k < 3; k++) detectSpeech(x!);
-    const xrt = (3 * x!.length) / 16000 / ((performance.now() - t) / 1000);
-    expect(xrt).toBeGreaterThan(100);
-  });
 });
