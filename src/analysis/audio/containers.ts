@@ -78,6 +78,96 @@ export function parseFlacStreamInfo(b: Uint8Array): FlacInfo {
   return { sampleRate, channels, totalSamples };
 }
 
+/**
+ * Checks, without decoding, that a FLAC stream ends with a complete frame (its CRC-16 verifies
+ * up to the end of the data, or up to a trailing ID3v1 tag) and, when STREAMINFO declares the
+ * total, that this last frame ends at sample `totalSamples`. The decoder silently drops a cut
+ * last frame, so this is how truncation is caught before anything is decoded.
+ */
+export function checkFlacEnd(b: Uint8Array): void {
+  const start = id3v2Length(b) + 8; // STREAMINFO body
+  const maxBlock = (b[start + 2]! << 8) | b[start + 3]!;
+  const maxFrame = (b[start + 7]! << 16) | (b[start + 8]! << 8) | b[start + 9]!;
+  const total = parseFlacStreamInfo(b).totalSamples;
+  let end = b.length;
+  if (end >= 128 && ascii(b, end - 128, 3) === "TAG") end -= 128;
+  const window = maxFrame > 0 ? maxFrame + 16 : 1 << 20;
+  const lowest = Math.max(start + 34, end - window);
+  for (let p = end - 6; p >= lowest; p--) {
+    if (b[p] !== 0xff || (b[p + 1]! & 0xfe) !== 0xf8) continue;
+    const h = flacFrameHeader(b, p);
+    if (!h) continue;
+    if (crc16(b, p, end) !== 0) continue;
+    if (total > 0) {
+      const first = h.variable ? h.number : h.number * maxBlock;
+      const last = first + h.blockSize;
+      if (last < total) throw new AudioDecodeError(`truncated FLAC stream: data ends at sample ${last} of ${total}`);
+    }
+    return;
+  }
+  throw new AudioDecodeError("truncated or corrupt FLAC stream: the last frame is incomplete");
+}
+
+const CRC8 = (() => {
+  const t = new Uint8Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i;
+    for (let k = 0; k < 8; k++) c = c & 0x80 ? ((c << 1) ^ 0x07) & 0xff : (c << 1) & 0xff;
+    t[i] = c;
+  }
+  return t;
+})();
+const CRC16 = (() => {
+  const t = new Uint16Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i << 8;
+    for (let k = 0; k < 8; k++) c = c & 0x8000 ? (c << 1) ^ 0x8005 : c << 1;
+    t[i] = c & 0xffff;
+  }
+  return t;
+})();
+
+/** CRC-16 (FLAC, poly 0x8005) of b[from, to); 0 over a whole frame including its stored CRC. */
+function crc16(b: Uint8Array, from: number, to: number): number {
+  let c = 0;
+  for (let i = from; i < to; i++) c = (CRC16[(c >> 8) ^ b[i]!]! ^ (c << 8)) & 0xffff;
+  return c;
+}
+
+/** Parses a FLAC frame header at p (checking its CRC-8); undefined when it is not one. */
+function flacFrameHeader(b: Uint8Array, p: number): { variable: boolean; number: number; blockSize: number } | undefined {
+  if (p + 6 > b.length) return undefined;
+  const bs = b[p + 2]! >> 4, sr = b[p + 2]! & 15;
+  if (bs === 0 || sr === 15 || b[p + 3]! >> 4 > 10 || b[p + 3]! & 1) return undefined;
+  // UTF-8-style coded frame or sample number
+  const c0 = b[p + 4]!;
+  const extra = c0 < 0x80 ? 0 : c0 < 0xc0 ? -1 : c0 < 0xe0 ? 1 : c0 < 0xf0 ? 2 : c0 < 0xf8 ? 3 : c0 < 0xfc ? 4 : c0 < 0xfe ? 5 : c0 === 0xfe ? 6 : -1;
+  if (extra < 0) return undefined;
+  let q = p + 5 + extra;
+  if (q + 4 > b.length) return undefined;
+  let number = extra === 0 ? c0 : c0 & (0x3f >> extra);
+  for (let i = 1; i <= extra; i++) {
+    const x = b[p + 4 + i]!;
+    if ((x & 0xc0) !== 0x80) return undefined;
+    number = number * 64 + (x & 0x3f);
+  }
+  let blockSize: number;
+  if (bs === 1) blockSize = 192;
+  else if (bs <= 5) blockSize = 576 << (bs - 2);
+  else if (bs === 6) blockSize = b[q++]! + 1;
+  else if (bs === 7) {
+    blockSize = ((b[q]! << 8) | b[q + 1]!) + 1;
+    q += 2;
+  } else blockSize = 256 << (bs - 8);
+  if (sr === 12) q += 1;
+  else if (sr === 13 || sr === 14) q += 2;
+  if (q >= b.length) return undefined;
+  let crc = 0;
+  for (let i = p; i < q; i++) crc = CRC8[crc ^ b[i]!]!;
+  if (crc !== b[q]) return undefined;
+  return { variable: (b[p + 1]! & 1) === 1, number, blockSize };
+}
+
 // ----------------------------------------------------------------------------------------- MP3
 
 const MP3_BITRATES: Record<string, number[]> = {
@@ -159,9 +249,11 @@ export function findMp3Start(b: Uint8Array, from: number): number {
  * Walks every MP3 frame. Throws on truncation (last frame cut short) or on garbage between
  * frames; returns the frame count and the number of decoded samples they represent.
  */
-export function walkMp3(b: Uint8Array): { frames: number; samples: number; sampleRate: number } {
+export function walkMp3(b: Uint8Array): { frames: number; samples: number; sampleRate: number; channels: number } {
   const start = findMp3Start(b, id3v2Length(b));
   if (start < 0) throw new AudioDecodeError("corrupt MP3: no valid MPEG audio frame found");
+  // channel mode of the first frame: 0b11 is mono, anything else carries two channels
+  const channels = b[start + 3]! >> 6 === 3 ? 1 : 2;
   let o = start;
   let frames = 0;
   let samples = 0;
@@ -192,7 +284,7 @@ export function walkMp3(b: Uint8Array): { frames: number; samples: number; sampl
   if (declared !== undefined && frames < declared) {
     throw new AudioDecodeError(`truncated MP3 stream: ${frames} of ${declared} frames present (per the Xing/Info header)`);
   }
-  return { frames, samples, sampleRate };
+  return { frames, samples, sampleRate, channels };
 }
 
 /** Frame count declared by a Xing/Info (LAME) header in the first frame, if any. */
@@ -231,6 +323,19 @@ function oggPageCrc(b: Uint8Array, start: number, len: number): number {
     crc = ((crc << 8) ^ OGG_CRC[((crc >>> 24) ^ v) & 0xff]!) >>> 0;
   }
   return crc;
+}
+
+/**
+ * Channel count, output sample rate and pre-skip from the identification header of an Ogg
+ * Opus or Vorbis stream (the first packet of the first page). Opus always decodes at 48 kHz.
+ */
+export function oggCodecInfo(b: Uint8Array, codec: "opus" | "vorbis"): { channels: number; sampleRate: number; preSkip: number } {
+  const p = oggFirstPacketStart(b);
+  const name = codec === "opus" ? "Ogg Opus" : "Ogg Vorbis";
+  if (p < 0 || p + (codec === "opus" ? 19 : 30) > b.length) throw new AudioDecodeError(`truncated ${name} stream: incomplete identification header`);
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  if (codec === "opus") return { channels: b[p + 9]!, sampleRate: 48000, preSkip: dv.getUint16(p + 10, true) };
+  return { channels: b[p + 11]!, sampleRate: dv.getUint32(p + 12, true), preSkip: 0 };
 }
 
 function oggFirstPacketStart(b: Uint8Array): number {

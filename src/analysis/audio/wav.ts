@@ -92,7 +92,28 @@ export function parseWavHeader(b: Uint8Array): WavInfo {
   throw new AudioDecodeError("truncated WAV: no data chunk found");
 }
 
-export function decodeWav(b: Uint8Array): { sampleRate: number; channels: Float32Array[] } {
+/**
+ * A validated WAV file ready to convert: where its whole frames are and how to turn a run of
+ * those bytes into per-channel floats. Converting is left to the caller so that a stream can
+ * convert one chunk at a time (decodeWav converts everything at once).
+ */
+export interface WavLayout {
+  sampleRate: number;
+  channels: number;
+  kind: WavInfo["kind"];
+  /** PCM/float sample format (undefined for G.711). */
+  format: PcmFormat | undefined;
+  /** Bytes per frame (all channels). */
+  frameBytes: number;
+  /** The sample data, whole frames only (a view of the input, not a copy). */
+  data: Uint8Array;
+  /** Frames in `data`. */
+  frames: number;
+  /** Interleaved bytes (whole frames) → one Float32Array per channel. */
+  convert(bytes: Uint8Array): Float32Array[];
+}
+
+export function wavLayout(b: Uint8Array): WavLayout {
   const info = parseWavHeader(b);
   const { channels, sampleRate, bitsPerSample, kind } = info;
   if (channels < 1 || channels > 2) throw new AudioDecodeError(`unsupported WAV channel count ${channels} (mono or stereo only)`);
@@ -123,9 +144,27 @@ export function decodeWav(b: Uint8Array): { sampleRate: number; channels: Float3
   len -= len % frameBytes;
   if (len === 0) throw new AudioDecodeError("audio contains no samples");
   const data = b.subarray(info.dataOffset, info.dataOffset + len);
-  let out: Float32Array[];
-  if (kind === "mulaw") out = expandG711(data, channels, MULAW_TABLE);
-  else if (kind === "alaw") out = expandG711(data, channels, ALAW_TABLE);
-  else out = deinterleavePcm(data, channels, format!);
-  return { sampleRate, channels: out };
+  const convert =
+    kind === "mulaw"
+      ? (x: Uint8Array) => expandG711(x, channels, MULAW_TABLE)
+      : kind === "alaw"
+        ? (x: Uint8Array) => expandG711(x, channels, ALAW_TABLE)
+        : (x: Uint8Array) => deinterleavePcm(x, channels, format!);
+  return { sampleRate, channels, kind, format, frameBytes, data, frames: len / frameBytes, convert };
+}
+
+/** Index of the first NaN or infinite sample in little-endian float data, or -1. Allocates nothing. */
+export function findNonFinite(bytes: Uint8Array, format: "f32" | "f64"): number {
+  // all exponent bits set means NaN or infinity
+  if (format === "f32") {
+    for (let p = 0; p + 3 < bytes.length; p += 4) if ((bytes[p + 3]! & 0x7f) === 0x7f && bytes[p + 2]! & 0x80) return p / 4;
+  } else {
+    for (let p = 0; p + 7 < bytes.length; p += 8) if ((bytes[p + 7]! & 0x7f) === 0x7f && (bytes[p + 6]! & 0xf0) === 0xf0) return p / 8;
+  }
+  return -1;
+}
+
+export function decodeWav(b: Uint8Array): { sampleRate: number; channels: Float32Array[] } {
+  const l = wavLayout(b);
+  return { sampleRate: l.sampleRate, channels: l.convert(l.data) };
 }
