@@ -24,6 +24,8 @@ interface Label {
 
 export interface EmotionEvalMode {
   accuracy: number;
+  /** Accuracy of the implied arousal group: high = anger, fear, joy, surprise; low = the rest. */
+  arousal_accuracy: number;
   n: number;
   per_class_recall: Record<string, number>;
   /** confusion[truth][predicted] = count */
@@ -52,7 +54,16 @@ function summarise(pairs: { truth: Emotion; pred: Emotion }[]): EmotionEvalMode 
     const n = EMOTIONS.reduce((s, p) => s + confusion[t]![p]!, 0);
     if (n > 0) per_class_recall[t] = Math.round((confusion[t]![t]! / n) * 1000) / 1000;
   }
-  return { accuracy: pairs.length ? Math.round((correct / pairs.length) * 1000) / 1000 : 0, n: pairs.length, per_class_recall, confusion };
+  const high = new Set<Emotion>(["anger", "fear", "joy", "surprise"]);
+  const arousalOk = pairs.filter((p) => high.has(p.truth) === high.has(p.pred)).length;
+  const r3 = (x: number) => Math.round(x * 1000) / 1000;
+  return {
+    accuracy: pairs.length ? r3(correct / pairs.length) : 0,
+    arousal_accuracy: pairs.length ? r3(arousalOk / pairs.length) : 0,
+    n: pairs.length,
+    per_class_recall,
+    confusion,
+  };
 }
 
 export function formatConfusion(mode: EmotionEvalMode): string {
@@ -114,9 +125,9 @@ export async function runEmotionEval(dir: string, options: { print?: boolean } =
   };
   if (print) {
     console.log(`emotion: ${clips.length} clips from ${dir}, ${new Set(clips.map((c) => c.truth)).size} classes (chance ${result.chance})`);
-    console.log(`speaker-normalised (clips of one actor = one speaker): accuracy ${result.speaker.accuracy}`);
+    console.log(`speaker-normalised (clips of one actor = one speaker): accuracy ${result.speaker.accuracy}, high/low arousal ${result.speaker.arousal_accuracy}`);
     console.log(formatConfusion(result.speaker));
-    console.log(`per clip (no speaker baseline): accuracy ${result.clip.accuracy}`);
+    console.log(`per clip (no speaker baseline): accuracy ${result.clip.accuracy}, high/low arousal ${result.clip.arousal_accuracy}`);
     console.log(formatConfusion(result.clip));
   }
   return result;

@@ -5,7 +5,8 @@
  * the count, SpeakerStats `questions` lists each one's {start, end, text?} (seconds).
  *
  *  Text cue (when a transcript exists). A turn's words are cut into utterances after words
- *  ending in . ? ! and at gaps ≥ 0.5 s between words. Leading discourse markers (so, and, but,
+ *  ending in . ? ! and at gaps ≥ 0.5 s between words. Utterances whose mean word confidence
+ *  (when the recognizer gives one) is below 0.3 are not used for text cues. Leading discourse markers (so, and, but,
  *  well, oh, okay, um, uh, hey, then) are skipped. An utterance is a question when
  *   1. it ends with "?" (punctuating recognizers), or
  *   2. interrogative opening: a wh-word (what, why, how, when, where, who, whom, whose, which)
@@ -56,7 +57,12 @@ export interface Utterance {
   start: number;
   end: number;
   text: string;
+  /** Mean word confidence, when the recognizer gave confidences. */
+  confidence?: number;
 }
+
+/** Text cues of utterances whose mean word confidence is below this are ignored. */
+export const MIN_TEXT_CONFIDENCE = 0.3;
 
 function tokens(text: string): string[] {
   return text
@@ -99,7 +105,12 @@ export function utterancesOf(words: Word[]): Utterance[] {
   const out: Utterance[] = [];
   let cur: Word[] = [];
   const flush = () => {
-    if (cur.length) out.push({ start: cur[0]!.start, end: cur[cur.length - 1]!.end, text: joinWords(cur) });
+    if (cur.length) {
+      const u: Utterance = { start: cur[0]!.start, end: cur[cur.length - 1]!.end, text: joinWords(cur) };
+      const c = cur.map((w) => w.confidence).filter((x): x is number => typeof x === "number");
+      if (c.length) u.confidence = c.reduce((a, b) => a + b, 0) / c.length;
+      out.push(u);
+    }
     cur = [];
   };
   for (const w of words) {
@@ -134,7 +145,7 @@ export function computeQuestions(input: MetricInput, features: TurnFeatures[] = 
   input.turns.forEach((turn, ti) => {
     const list = bySpeaker.get(turn.speaker)!;
     const utts = perTurn ? utterancesOf(perTurn[ti]!) : [];
-    const textQ = utts.filter((u) => textQuestionCue(u.text) !== null);
+    const textQ = utts.filter((u) => (u.confidence === undefined || u.confidence >= MIN_TEXT_CONFIDENCE) && textQuestionCue(u.text) !== null);
     for (const u of textQ) list.push({ start: r2(u.start), end: r2(u.end), text: u.text });
     const f = features[ti];
     if (!f) return;
