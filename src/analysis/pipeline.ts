@@ -1,14 +1,17 @@
 /**
  * The audio analysis pipeline: one pure function of the audio bytes and the options.
  *
- *   decode → scan (resample to 16 kHz, VAD, diarization features, keep 16-bit audio;
- *   streamed chunk by chunk) → turns → transcribe → metrics → result
+ *   open → scan (decode, resample to 16 kHz, VAD, diarization features, keep 16-bit
+ *   audio; streamed chunk by chunk) → turns → transcribe → metrics → result
+ *
+ * Nothing holds the whole recording as floats: the scan walks it in 10 s chunks, and later
+ * stages read the 16-bit store (which spills to disk for long recordings).
  *
  * Each stage is a named function with typed input and output; `analyzeDetailed` also
  * reports how long each stage took (the benchmark reads it). Progress is reported as the
  * overall fraction done, weighted by how long stages typically take.
  */
-import { decodeAudio } from "./audio/decode.js";
+import { openAudioStream, type AudioStream } from "./audio/stream.js";
 import { StreamingResampler } from "./audio/resample.js";
 import { createTurnFinder, type TurnFinder, type TurnMode } from "./diarization/index.js";
 import { computeAffect } from "./metrics/affect.js";
@@ -19,7 +22,6 @@ import { SpeechStore } from "./speech-store.js";
 import { createTranscriber, transcriberConfigFromEnv, transcribeTurns, assignWordsToTurns, type Transcriber } from "./transcription/index.js";
 import type {
   AnalysisOptions,
-  DecodedAudio,
   DeepAffectsResponse,
   DeepAffectsSegment,
   ProgressReporter,
@@ -52,38 +54,45 @@ export interface PipelineEnv {
 
 // ---- stages ---------------------------------------------------------------------------
 
-/** decode: bytes → PCM channels at the native rate. */
-function decode(data: Buffer, options: AnalysisOptions): Promise<DecodedAudio> {
-  return decodeAudio(data, { encoding: options.encoding, sampleRate: options.sampleRate });
+/** open: bytes → a validated stream of native-rate PCM chunks (most bad audio fails here). */
+function open(data: Buffer, options: AnalysisOptions): Promise<AudioStream> {
+  return openAudioStream(data, { encoding: options.encoding, sampleRate: options.sampleRate });
 }
 
 interface Scan {
   audio: SpeechStore;
   speech: SpeechRegion[][];
   finder: TurnFinder;
+  /** Seconds of audio decoded. */
+  seconds: number;
 }
 
-/** scan: native PCM → 16 kHz audio store, VAD regions per channel, diarization features. */
-function scan(decoded: DecodedAudio, options: AnalysisOptions, progress: (f: number) => void): Scan {
-  const nch = decoded.channels.length;
-  const resamplers = decoded.channels.map(() => new StreamingResampler(decoded.sampleRate, RATE));
-  const detectors = decoded.channels.map(() => new SpeechDetector());
+/** scan: native PCM chunks → 16 kHz audio store, VAD regions per channel, diarization features. */
+async function scan(stream: AudioStream, options: AnalysisOptions, progress: (f: number) => void): Promise<Scan> {
+  const nch = stream.channelCount;
+  const resamplers = Array.from({ length: nch }, () => new StreamingResampler(stream.sampleRate, RATE));
+  const detectors = Array.from({ length: nch }, () => new SpeechDetector());
   const finder = createTurnFinder({ channels: nch, speakers: options.speakers, separateSpeakerPerChannel: options.separateSpeakerPerChannel });
   const audio = new SpeechStore(nch);
-  const n = decoded.channels[0]!.length;
-  const step = SCAN_CHUNK_SECONDS * decoded.sampleRate;
   const feed = (chunks: Float32Array[]) => {
     if (chunks[0]!.length === 0) return;
     chunks.forEach((c, i) => detectors[i]!.push(c));
     finder.push(chunks);
     audio.append(chunks);
   };
-  for (let s = 0; s < n; s += step) {
-    feed(decoded.channels.map((ch, i) => resamplers[i]!.push(ch.subarray(s, Math.min(n, s + step)))));
-    progress(Math.min(1, (s + step) / n));
+  let samples = 0;
+  try {
+    for await (const chunk of stream.chunks(SCAN_CHUNK_SECONDS)) {
+      samples += chunk[0]!.length;
+      feed(chunk.map((c, i) => resamplers[i]!.push(c)));
+      if (stream.durationHint) progress(Math.min(1, samples / stream.sampleRate / stream.durationHint));
+    }
+    feed(resamplers.map((r) => r.flush()));
+  } catch (err) {
+    audio.dispose();
+    throw err;
   }
-  feed(resamplers.map((r) => r.flush()));
-  return { audio, speech: detectors.map((d) => d.finish()), finder };
+  return { audio, speech: detectors.map((d) => d.finish()), finder, seconds: samples / stream.sampleRate };
 }
 
 /** turns: diarization (or one speaker per channel) → speaker turns, ids in order of appearance. */
@@ -155,7 +164,7 @@ async function buildResponse(t: Turn[], words: Word[], s: Scan, options: Analysi
 // ---- the pipeline -----------------------------------------------------------------------
 
 /** Relative cost of each stage, for overall progress. */
-const WEIGHTS = { decode: 0.1, scan: 0.55, turns: 0.15, transcribe: 0.1, metrics: 0.1 } as const;
+const WEIGHTS = { open: 0.02, scan: 0.63, turns: 0.15, transcribe: 0.1, metrics: 0.1 } as const;
 type StageName = keyof typeof WEIGHTS;
 
 export async function analyzeDetailed(data: Buffer, options: AnalysisOptions, onProgress?: ProgressReporter, env: PipelineEnv = {}): Promise<AnalysisRun> {
@@ -178,10 +187,9 @@ export async function analyzeDetailed(data: Buffer, options: AnalysisOptions, on
     return out;
   }
 
-  const decoded = await stage("decode", () => decode(data, options));
-  const audioSeconds = decoded.duration;
-  const scanned = await stage("scan", (p) => scan(decoded, options, p));
-  decoded.channels.length = 0; // the native-rate PCM is no longer needed
+  const stream = await stage("open", () => open(data, options));
+  const scanned = await stage("scan", (p) => scan(stream, options, p));
+  const audioSeconds = scanned.seconds;
   try {
     const found = await stage("turns", () => turns(scanned));
     const transcriber = env.transcriber ?? createTranscriber(transcriberConfigFromEnv());
