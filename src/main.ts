@@ -30,7 +30,8 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "shutting down: draining connections and the running job");
-    const force = setTimeout(() => process.exit(1), 30_000);
+    // close() bounds each step by SHUTDOWN_TIMEOUT_MS; this is the last resort.
+    const force = setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 15_000);
     force.unref();
     await gateway.close().catch((err) => log.error({ err }, "error during shutdown"));
     process.exit(0);

@@ -2,17 +2,24 @@
  * Assembles one gateway process: adapters, job service, HTTP routes, GraphQL (HTTP + WS),
  * and, unless RUN_WORKER=false, an in-process worker consuming the queue.
  */
+import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
+import { Redis } from "ioredis";
 import type { Config } from "./config/index.js";
+import { ErrorCode, RestErrorType } from "./errors/codes.js";
 import { createGraphQLServer } from "./graphql/server.js";
 import { ApiKeys } from "./http/auth.js";
+import { braceDepth, ConnectionLimiter, countSubmissions, MemoryRateLimiter, RedisRateLimiter, rateLimit } from "./http/limits.js";
+import { OutboundPolicy } from "./http/outbound.js";
+import { deepAffectsRoutes } from "./http/routes/deepaffects.js";
 import { healthRoutes } from "./http/routes/health.js";
 import { webhookRoutes } from "./http/routes/webhooks.js";
 import { createAdapters, type Adapters } from "./jobs/adapters.js";
 import { JobService } from "./jobs/service.js";
 import { createLogger, type Logger } from "./logger.js";
+import { createClientWebhooks, type ClientWebhookRuntime } from "./webhooks/index.js";
 import { createJobProcessor } from "./worker/processor.js";
 
 export interface Gateway {
@@ -20,6 +27,7 @@ export interface Gateway {
   port: number;
   jobs: JobService;
   adapters: Adapters;
+  webhooks: ClientWebhookRuntime;
   httpServer: Server;
   close(): Promise<void>;
 }
@@ -27,20 +35,42 @@ export interface Gateway {
 /** JSON bodies carry base64 audio: allow 4/3 of the audio limit plus room for the rest. */
 export const jsonBodyLimit = (maxAudioBytes: number) => Math.ceil((maxAudioBytes * 4) / 3) + 1024 * 1024;
 
+/** A client-supplied x-request-id is kept when it is short and plain; otherwise we make one. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** Resolves when `p` settles or after `ms`, whichever comes first (shutdown steps must not hang). */
+const within = (p: Promise<unknown>, ms: number) =>
+  Promise.race([p.catch(() => undefined), new Promise<void>((r) => setTimeout(r, ms).unref())]);
+
 export async function startGateway(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Gateway> {
   const adapters = createAdapters(config, log);
-  const jobs = new JobService({ ...adapters, log, maxAudioBytes: config.maxAudioBytes });
+  const outbound = new OutboundPolicy(config.allowedOutboundHosts);
+  // Redis for delivery states, and one for rate limits that fails fast (no offline queue)
+  // so a Redis outage falls back to per-process limits instead of stalling requests.
+  const aux = config.mode === "distributed" ? new Redis(config.redisUrl!, { connectionName: "iag-aux" }) : undefined;
+  const limitsRedis =
+    config.mode === "distributed" ? new Redis(config.redisUrl!, { connectionName: "iag-ratelimit", enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
+  for (const [name, r] of [["aux", aux], ["ratelimit", limitsRedis]] as const) {
+    r?.on("error", (err) => log.debug({ err: err.message, connection: name }, "redis connection error"));
+  }
+  const limiter = limitsRedis ? new RedisRateLimiter(limitsRedis, config.redisPrefix) : new MemoryRateLimiter();
+  const webhooks = createClientWebhooks(config, { store: adapters.store, policy: outbound, log, redis: aux });
+  const jobs = new JobService({ ...adapters, log, maxAudioBytes: config.maxAudioBytes, webhooks: webhooks.service, urlPolicy: outbound });
   const apiKeys = new ApiKeys(config.apiKeys);
+  const limits = config.limits;
   const app = express();
   app.disable("x-powered-by");
   const httpServer = createServer(app);
   let publicUrl = config.publicUrl ?? "";
+  let draining = false;
 
   const graphql = await createGraphQLServer({
     httpServer,
     jobs,
     apiKeys,
     log,
+    limits,
+    connections: new ConnectionLimiter(limits),
     allowedOrigins: (origin, host) => {
       try {
         const o = new URL(origin);
@@ -51,15 +81,59 @@ export async function startGateway(config: Config, log: Logger = createLogger(co
     },
   });
 
+  // Every request gets an id: echoed in x-request-id, logged with unexpected errors, and
+  // returned in masked error responses so a user can quote it.
+  app.use((req, res, next) => {
+    const given = req.headers["x-request-id"];
+    const id = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+    req.headers["x-request-id"] = id;
+    res.locals.requestId = id;
+    res.setHeader("x-request-id", id);
+    next();
+  });
+  // While shutting down, tell load balancers to stop sending traffic here.
+  app.get("/readyz", (_req, res, next) => (draining ? void res.status(503).json({ status: "draining" }) : next()));
   app.use(healthRoutes(adapters.store));
   app.use(webhookRoutes({ jobs, store: adapters.store, secret: config.webhookSecret, log, maxBodyBytes: 64 * 1024 * 1024 }));
-  app.use("/graphql", express.json({ limit: jsonBodyLimit(config.maxAudioBytes) }), graphql.httpHandler);
-  app.use((err: { status?: number; type?: string; message?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+  app.use(
+    deepAffectsRoutes({
+      jobs,
+      apiKeys,
+      limiter,
+      ratePerMinute: limits.ratePerMinute,
+      submitsPerMinute: limits.submitsPerMinute,
+      maxBodyBytes: limits.maxBodyBytes,
+      log,
+    }),
+  );
+  const graphqlError = (res: express.Response, status: number, code: string, message: string) =>
+    void res.status(status).json({ errors: [{ message, extensions: { code } }] });
+  app.use(
+    "/graphql",
+    rateLimit({ limiter, apiKeys, bucket: "all", limit: limits.ratePerMinute, style: "graphql", cost: (req) => (req.method === "POST" ? 1 : 0) }),
+    express.json({ limit: limits.maxBodyBytes }),
+    // graphql-js parses recursively: refuse absurd nesting before it reaches the parser.
+    (req, res, next) => {
+      const query = (req.body as { query?: unknown } | undefined)?.query;
+      if (typeof query === "string" && braceDepth(query) > limits.maxQueryDepth * 2 + 10) {
+        return graphqlError(res, 400, ErrorCode.QUERY_TOO_COMPLEX, `query nesting exceeds the limit (depth ${limits.maxQueryDepth})`);
+      }
+      next();
+    },
+    rateLimit({ limiter, apiKeys, bucket: "submit", limit: limits.submitsPerMinute, style: "graphql", cost: (req) => countSubmissions(req.body) }),
+    graphql.httpHandler,
+  );
+  app.use((err: { status?: number; type?: string; message?: string }, req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (res.headersSent) return next(err);
-    if (err.type === "entity.too.large") return void res.status(413).json({ error: { type: "payload_too_large", message: "request body too large" } });
-    if (err.status && err.status < 500) return void res.status(err.status).json({ error: { type: "bad_request", message: err.message } });
-    log.error({ err }, "unhandled HTTP error");
-    res.status(500).json({ error: { type: "internal_error", message: "internal server error" } });
+    const graphqlPath = req.path.startsWith("/graphql");
+    const fail = (status: number, code: ErrorCode, message: string) =>
+      graphqlPath ? graphqlError(res, status, code, message) : void res.status(status).json({ error: { type: RestErrorType[code], message } });
+    if (err.type === "entity.too.large") return fail(413, ErrorCode.PAYLOAD_TOO_LARGE, `request body larger than the limit of ${limits.maxBodyBytes} bytes`);
+    if (err.type === "entity.parse.failed") return fail(400, ErrorCode.BAD_USER_INPUT, "request body is not valid JSON");
+    if (err.status && err.status < 500) return fail(err.status, ErrorCode.BAD_USER_INPUT, err.message ?? "bad request");
+    const requestId = res.locals.requestId as string;
+    log.error({ err, requestId, path: req.path }, "unhandled HTTP error");
+    res.status(500).json({ error: { type: "internal_error", message: `internal server error (request id ${requestId})` } });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -78,20 +152,38 @@ export async function startGateway(config: Config, log: Logger = createLogger(co
       completionUrl: () => `${publicUrl}/webhooks/analysis`,
       webhookSecret: config.webhookSecret,
       maxAudioBytes: config.maxAudioBytes,
+      maxAudioSeconds: limits.maxAudioSeconds,
+      maxDecodedAudioBytes: limits.maxDecodedAudioBytes,
+      outbound,
+      outboundTimeoutMs: config.outboundTimeoutMs,
     });
     await adapters.queue.consume(processor, config.workerConcurrency);
   }
+  // Client webhooks are delivered by gateway processes (they hold the per-key secrets),
+  // whether or not they also analyse audio.
+  await webhooks.start();
 
   return {
     url,
     port,
     jobs,
     adapters,
+    webhooks,
     httpServer,
+    /**
+     * Graceful stop: readiness turns 503; the in-process worker stops taking jobs and
+     * finishes the running one (its completion still reaches this process's webhook door),
+     * or, past SHUTDOWN_TIMEOUT_MS, leaves it to BullMQ to hand to another worker; running
+     * webhook attempts finish; Apollo drains HTTP requests and closes WebSockets (1001,
+     * clients reconnect elsewhere); then the connections to Redis close.
+     */
     async close() {
-      await adapters.queue.close(); // stop taking jobs, let running ones finish
+      draining = true;
+      await within(adapters.queue.close(), config.shutdownTimeoutMs);
+      await within(webhooks.close(), Math.min(config.shutdownTimeoutMs, config.clientWebhooks.timeoutMs + 1000));
       await graphql.close();
       await adapters.close();
+      await Promise.all([aux, limitsRedis].map((r) => r?.quit().catch(() => r.disconnect())));
       httpServer.closeAllConnections?.();
       await new Promise<void>((r) => httpServer.close(() => r()));
     },

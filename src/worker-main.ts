@@ -4,6 +4,7 @@
  */
 import "reflect-metadata";
 import { ConfigError, loadConfig } from "./config/index.js";
+import { OutboundPolicy } from "./http/outbound.js";
 import { createAdapters } from "./jobs/adapters.js";
 import { JobService } from "./jobs/service.js";
 import { createLogger } from "./logger.js";
@@ -33,14 +34,27 @@ await adapters.queue.consume(
     completionUrl: () => `${publicUrl}/webhooks/analysis`,
     webhookSecret: config.webhookSecret,
     maxAudioBytes: config.maxAudioBytes,
+    maxAudioSeconds: config.limits.maxAudioSeconds,
+    maxDecodedAudioBytes: config.limits.maxDecodedAudioBytes,
+    outbound: new OutboundPolicy(config.allowedOutboundHosts),
+    outboundTimeoutMs: config.outboundTimeoutMs,
   }),
   config.workerConcurrency,
 );
 log.info({ concurrency: config.workerConcurrency }, "worker ready");
 
+// SIGTERM: stop taking jobs and finish the running one. Past SHUTDOWN_TIMEOUT_MS the process
+// exits anyway; BullMQ then hands the unfinished job to another worker once its lock lapses.
+let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
     log.info({ signal }, "worker stopping: finishing the running job");
+    setTimeout(() => {
+      log.warn("running job did not finish in time; leaving it to another worker");
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
     await adapters.close().catch(() => undefined);
     process.exit(0);
   });

@@ -26,6 +26,8 @@ const int = (def: number, min: number, max: number) =>
       return n;
     });
 
+const WHSEC = /^whsec_[A-Za-z0-9+/=]{16,}$/;
+
 const httpUrl = z
   .string()
   .url({ message: "must be an absolute URL" })
@@ -44,7 +46,7 @@ const EnvSchema = z.object({
   WEBHOOK_SECRET: z
     .string()
     .optional()
-    .refine((v) => v === undefined || v === "" || /^whsec_[A-Za-z0-9+/=]{16,}$/.test(v), {
+    .refine((v) => v === undefined || v === "" || WHSEC.test(v), {
       message: "must be a Standard Webhooks secret: whsec_ followed by base64 (at least 16 characters)",
     }),
   PUBLIC_URL: httpUrl.optional(),
@@ -53,6 +55,28 @@ const EnvSchema = z.object({
   MAX_AUDIO_BYTES: int(100 * 1024 * 1024, 1024, 2 * 1024 * 1024 * 1024),
   JOB_TTL_SECONDS: int(7 * 24 * 3600, 60, 365 * 24 * 3600),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // --- limits and outbound rules (docs/security.md explains each) ---
+  MAX_AUDIO_SECONDS: int(4 * 3600, 1, 7 * 24 * 3600),
+  MAX_DECODED_AUDIO_BYTES: int(2 * 1024 * 1024 * 1024, 1024 * 1024, 64 * 1024 * 1024 * 1024),
+  MAX_BODY_BYTES: int(0, 0, 4 * 1024 * 1024 * 1024),
+  ALLOWED_OUTBOUND_HOSTS: z.string().optional(),
+  OUTBOUND_TIMEOUT_MS: int(60_000, 100, 3_600_000),
+  CLIENT_WEBHOOK_SECRET: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === "" || WHSEC.test(v), { message: "must be a Standard Webhooks secret: whsec_ followed by base64 (at least 16 characters)" }),
+  WEBHOOK_MAX_ATTEMPTS: int(10, 5, 50),
+  WEBHOOK_RETRY_BASE_MS: int(2000, 10, 3_600_000),
+  WEBHOOK_TIMEOUT_MS: int(10_000, 100, 120_000),
+  WEBHOOK_CONCURRENCY: int(8, 1, 256),
+  RATE_LIMIT_PER_MINUTE: int(600, 0, 1_000_000),
+  SUBMIT_RATE_LIMIT_PER_MINUTE: int(60, 0, 1_000_000),
+  MAX_QUERY_DEPTH: int(12, 2, 100),
+  MAX_QUERY_COMPLEXITY: int(5000, 10, 10_000_000),
+  MAX_WS_CONNECTIONS: int(1000, 1, 1_000_000),
+  MAX_WS_CONNECTIONS_PER_KEY: int(50, 1, 1_000_000),
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: int(100, 1, 100_000),
+  SHUTDOWN_TIMEOUT_MS: int(25_000, 0, 600_000),
 });
 
 export type Mode = "embedded" | "distributed";
@@ -76,6 +100,41 @@ export interface Config {
   maxAudioBytes: number;
   jobTtlSeconds: number;
   logLevel: string;
+  limits: Limits;
+  /** Hosts (names or IP literals) that outbound requests may reach even when internal. */
+  allowedOutboundHosts: string[];
+  outboundTimeoutMs: number;
+  clientWebhooks: ClientWebhookConfig;
+  shutdownTimeoutMs: number;
+}
+
+export interface Limits {
+  /** Largest request body, bytes (JSON with base64 audio; REST and GraphQL). */
+  maxBodyBytes: number;
+  /** Longest audio accepted, seconds (checked from the container header before decoding). */
+  maxAudioSeconds: number;
+  /** Largest decoded PCM (samples x channels x 4 bytes) accepted. */
+  maxDecodedAudioBytes: number;
+  /** Requests per API key per minute, shared by all replicas through Redis; 0 = off. */
+  ratePerMinute: number;
+  /** Submissions (REST POST, submitAnalysis) per API key per minute; 0 = off. */
+  submitsPerMinute: number;
+  maxQueryDepth: number;
+  maxQueryComplexity: number;
+  maxWsConnections: number;
+  maxWsConnectionsPerKey: number;
+  maxSubscriptionsPerConnection: number;
+}
+
+export interface ClientWebhookConfig {
+  /** Signing secret per API key (from `key:whsec_...` entries of API_KEYS). */
+  secretsByKey: Record<string, string>;
+  /** Secret for keys without their own (CLIENT_WEBHOOK_SECRET); undefined: such keys cannot use `webhook`. */
+  defaultSecret?: string;
+  maxAttempts: number;
+  retryBaseMs: number;
+  timeoutMs: number;
+  concurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -93,10 +152,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const problems: string[] = [];
+  // Each API_KEYS entry is `key` or `key:whsec_...` (the key's own client-webhook secret).
+  const secretsByKey: Record<string, string> = {};
   const apiKeys = (e.API_KEYS ?? "")
     .split(",")
     .map((k) => k.trim())
-    .filter(Boolean);
+    .filter(Boolean)
+    .map((entry) => {
+      const at = entry.lastIndexOf(":whsec_");
+      if (at < 0) return entry;
+      const key = entry.slice(0, at);
+      const secret = entry.slice(at + 1);
+      if (!WHSEC.test(secret)) problems.push("API_KEYS: a key's secret must be whsec_ followed by base64 (at least 16 characters)");
+      secretsByKey[key] = secret;
+      return key;
+    });
   for (const k of apiKeys) if (k.length < 8) problems.push("API_KEYS: each key must be at least 8 characters");
   const redisUrl = e.REDIS_URL || undefined;
   const mode: Mode = redisUrl ? "distributed" : "embedded";
@@ -107,6 +177,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // distributed mode it cannot be made up per process.
   if (mode === "distributed" && !e.WEBHOOK_SECRET) {
     problems.push("WEBHOOK_SECRET: required with REDIS_URL (gateways and workers must share it)");
+  }
+  // Clients hold their webhook secret; one equal to WEBHOOK_SECRET would let them forge completions.
+  if (e.WEBHOOK_SECRET && [e.CLIENT_WEBHOOK_SECRET, ...Object.values(secretsByKey)].includes(e.WEBHOOK_SECRET)) {
+    problems.push("CLIENT_WEBHOOK_SECRET / API_KEYS: client webhook secrets must differ from WEBHOOK_SECRET");
   }
   if (problems.length) throw new ConfigError([...new Set(problems)]);
 
@@ -129,5 +203,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxAudioBytes: e.MAX_AUDIO_BYTES,
     jobTtlSeconds: e.JOB_TTL_SECONDS,
     logLevel: e.LOG_LEVEL,
+    limits: {
+      maxBodyBytes: e.MAX_BODY_BYTES || Math.ceil((e.MAX_AUDIO_BYTES * 4) / 3) + 1024 * 1024,
+      maxAudioSeconds: e.MAX_AUDIO_SECONDS,
+      maxDecodedAudioBytes: e.MAX_DECODED_AUDIO_BYTES,
+      ratePerMinute: e.RATE_LIMIT_PER_MINUTE,
+      submitsPerMinute: e.SUBMIT_RATE_LIMIT_PER_MINUTE,
+      maxQueryDepth: e.MAX_QUERY_DEPTH,
+      maxQueryComplexity: e.MAX_QUERY_COMPLEXITY,
+      maxWsConnections: e.MAX_WS_CONNECTIONS,
+      maxWsConnectionsPerKey: e.MAX_WS_CONNECTIONS_PER_KEY,
+      maxSubscriptionsPerConnection: e.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    },
+    allowedOutboundHosts: (e.ALLOWED_OUTBOUND_HOSTS ?? "")
+      .split(",")
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+    outboundTimeoutMs: e.OUTBOUND_TIMEOUT_MS,
+    clientWebhooks: {
+      secretsByKey,
+      defaultSecret: e.CLIENT_WEBHOOK_SECRET || undefined,
+      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      concurrency: e.WEBHOOK_CONCURRENCY,
+    },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -10,6 +10,10 @@ export const ErrorCode = {
   FORBIDDEN: "FORBIDDEN",
   NOT_FOUND: "NOT_FOUND",
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  /** Over a per-key rate limit or a connection/subscription limit. */
+  RATE_LIMITED: "RATE_LIMITED",
+  /** A query deeper or more complex than MAX_QUERY_DEPTH / MAX_QUERY_COMPLEXITY. */
+  QUERY_TOO_COMPLEX: "QUERY_TOO_COMPLEX",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -18,6 +22,8 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export const JobErrorType = {
   AUDIO_DECODE: "audio_decode_error",
   AUDIO_FETCH: "audio_fetch_error",
+  /** Longer than MAX_AUDIO_SECONDS, or larger decoded than MAX_DECODED_AUDIO_BYTES. */
+  AUDIO_TOO_LONG: "audio_too_long",
   ANALYSIS: "analysis_error",
   TRANSCRIPTION: "transcription_error",
   INTERNAL: "internal_error",
@@ -48,5 +54,22 @@ export const httpStatusFor: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  QUERY_TOO_COMPLEX: 400,
   INTERNAL_SERVER_ERROR: 500,
+};
+
+/**
+ * REST (DeepAffects-style) error `type`s, sent as `{error: {type, message}}`. `params_invalid`
+ * is the DeepAffects name for every validation failure.
+ */
+export const RestErrorType: Record<ErrorCode, string> = {
+  BAD_USER_INPUT: "params_invalid",
+  UNAUTHENTICATED: "unauthorized",
+  FORBIDDEN: "forbidden",
+  NOT_FOUND: "not_found",
+  PAYLOAD_TOO_LARGE: "payload_too_large",
+  RATE_LIMITED: "rate_limited",
+  QUERY_TOO_COMPLEX: "params_invalid",
+  INTERNAL_SERVER_ERROR: "internal_error",
 };

@@ -1,7 +1,7 @@
 /** Maps stored jobs (DeepAffects snake_case results) to the GraphQL types (camelCase). */
 import type { DeepAffectsResponse, SpeakerValueEntry } from "../analysis/types.js";
 import type { JobRecord } from "../jobs/types.js";
-import type { Analysis, InteractionAnalytics, SpeakerValue } from "./types/analysis.js";
+import type { Analysis, InteractionAnalytics, SpeakerValue, WebhookDeliveryInfo, WebhookDeliveryStatus } from "./types/analysis.js";
 import type { AnalysisStatus } from "./types/enums.js";
 
 const values = (list?: SpeakerValueEntry[]): SpeakerValue[] | undefined =>
@@ -66,5 +66,20 @@ export function toAnalysis(job: JobRecord): Analysis {
     completedAt: job.completedAt ? new Date(job.completedAt) : undefined,
     error: job.error,
     result: job.result ? toInteractionAnalytics(job.result) : undefined,
+    webhookDelivery: job.webhookDelivery ? toWebhookDelivery(job.webhookDelivery) : undefined,
+  };
+}
+
+const date = (iso?: string) => (iso ? new Date(iso) : undefined);
+
+function toWebhookDelivery(d: NonNullable<JobRecord["webhookDelivery"]>): WebhookDeliveryInfo {
+  return {
+    deliveryId: d.deliveryId,
+    status: d.status as WebhookDeliveryStatus,
+    attempts: d.attempts,
+    lastError: d.lastError,
+    lastAttemptAt: date(d.lastAttemptAt),
+    nextAttemptAt: date(d.nextAttemptAt),
+    deliveredAt: date(d.deliveredAt),
   };
 }

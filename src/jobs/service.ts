@@ -7,10 +7,23 @@ import { randomUUID } from "node:crypto";
 import type { DeepAffectsResponse } from "../analysis/types.js";
 import { ErrorCode, UserInputError } from "../errors/codes.js";
 import type { Logger } from "../logger.js";
-import { isFinal, type EventBus, type JobError, type JobQueue, type JobRecord, type JobStatus, type JobStore } from "./types.js";
+import {
+  isFinal,
+  type ClientWebhooks,
+  type EventBus,
+  type JobError,
+  type JobQueue,
+  type JobRecord,
+  type JobStatus,
+  type JobStore,
+  type UrlPolicy,
+} from "./types.js";
 import { validateSubmission, type SubmissionInput } from "./validate.js";
 
 export const API_NAME = "interaction-analytics";
+
+/** The `webhook-id` of a job's client callback: stable across attempts, restarts and replicas. */
+export const clientDeliveryId = (requestId: string) => `msg_callback_${requestId}`;
 
 export interface JobServiceDeps {
   store: JobStore;
@@ -18,6 +31,10 @@ export interface JobServiceDeps {
   queue: JobQueue;
   log: Logger;
   maxAudioBytes: number;
+  /** Client webhook delivery; without it a submission with `webhook` is refused. */
+  webhooks?: ClientWebhooks;
+  /** SSRF rules for `url` and `webhook`, checked at submission. */
+  urlPolicy?: UrlPolicy;
 }
 
 export class JobService {
@@ -26,6 +43,12 @@ export class JobService {
   /** Validates, stores and enqueues a job; an identical resubmission returns the first job. */
   async submit(owner: string, input: SubmissionInput): Promise<JobRecord> {
     const valid = validateSubmission(input, { maxAudioBytes: this.deps.maxAudioBytes });
+    if (valid.url) this.deps.urlPolicy?.checkStatic(valid.url, "url");
+    if (valid.webhook) {
+      this.deps.urlPolicy?.checkStatic(valid.webhook, "webhook");
+      if (!this.deps.webhooks) throw new UserInputError("webhook: client webhooks are not enabled on this server", "webhook");
+      this.deps.webhooks.assertCanDeliver(owner);
+    }
     const job: JobRecord = {
       requestId: valid.requestId ?? randomUUID(),
       owner,
@@ -61,12 +84,32 @@ export class JobService {
   /** The job if it exists and belongs to `owner`; another owner's job is indistinguishable from a missing one. */
   async get(owner: string, requestId: string): Promise<JobRecord | undefined> {
     const job = await this.deps.store.get(requestId);
-    return job && job.owner === owner ? job : undefined;
+    return job && job.owner === owner ? (await this.withDelivery([job]))[0] : undefined;
   }
 
-  list(owner: string, first: number, after?: string, status?: JobStatus) {
+  async list(owner: string, first: number, after?: string, status?: JobStatus) {
     if (!Number.isInteger(first) || first < 1 || first > 100) throw new UserInputError("first: must be from 1 to 100", "first");
-    return this.deps.store.list(owner, first, after, status);
+    const page = await this.deps.store.list(owner, first, after, status);
+    return { ...page, items: await this.withDelivery(page.items) };
+  }
+
+  /**
+   * Adds the client webhook delivery state to final jobs that have a webhook. It is kept
+   * apart from the record because a final record is immutable; a final job with nothing
+   * attempted yet reads as PENDING. A status read failure leaves the field out rather than
+   * failing the read of the job itself.
+   */
+  private async withDelivery(jobs: JobRecord[]): Promise<JobRecord[]> {
+    const hooks = this.deps.webhooks;
+    const ids = jobs.filter((j) => j.webhook && isFinal(j.status)).map((j) => j.requestId);
+    if (!hooks || ids.length === 0) return jobs;
+    const states = await hooks.statuses(ids).catch(() => undefined);
+    if (!states) return jobs;
+    return jobs.map((j) =>
+      ids.includes(j.requestId)
+        ? { ...j, webhookDelivery: states.get(j.requestId) ?? { deliveryId: clientDeliveryId(j.requestId), status: "PENDING", attempts: 0 } }
+        : j,
+    );
   }
 
   /**
@@ -94,7 +137,7 @@ export class JobService {
           const job = pending.shift()!;
           if (job.owner !== owner || job.version <= version) continue;
           version = job.version;
-          yield job;
+          yield isFinal(job.status) ? (await this.withDelivery([job]))[0]! : job;
           if (isFinal(job.status)) return;
         }
         await new Promise<void>((r) => (wake = r));
@@ -127,6 +170,10 @@ export class JobService {
     const out = await this.deps.store.update(requestId, patch);
     if (!out) return { found: false as const };
     const job = "updated" in out ? out.updated : out.final;
+    // Queue the client webhook before publishing, also when the job was final already: a
+    // completion retried after a crash between storing and queueing must still queue it
+    // (scheduling is idempotent per job). A failure here answers 5xx, so the sender retries.
+    if (job.webhook && this.deps.webhooks) await this.deps.webhooks.schedule(job);
     // Publish even when it was final already: a retried delivery after a failed publish
     // must still reach the subscribers; they drop versions they have seen.
     await this.deps.bus.publish(job);

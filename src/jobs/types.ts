@@ -38,6 +38,46 @@ export interface JobRecord {
   error?: JobError;
   /** Incremented on every change; lets listeners drop stale events. */
   version: number;
+  /**
+   * State of the client webhook delivery, when the job has a `webhook`. Not part of the
+   * stored record (a final record never changes): JobService fills it in on read from the
+   * ClientWebhooks adapter.
+   */
+  webhookDelivery?: WebhookDelivery;
+}
+
+export const WEBHOOK_DELIVERY_STATES = ["PENDING", "DELIVERED", "FAILED"] as const;
+export type WebhookDeliveryState = (typeof WEBHOOK_DELIVERY_STATES)[number];
+
+export interface WebhookDelivery {
+  /** The stable `webhook-id` every attempt carries, so receivers can drop duplicates. */
+  deliveryId: string;
+  status: WebhookDeliveryState;
+  /** HTTP attempts made so far. */
+  attempts: number;
+  lastError?: string;
+  lastAttemptAt?: string;
+  nextAttemptAt?: string;
+  deliveredAt?: string;
+}
+
+/** Client webhook delivery, as JobService sees it (src/webhooks implements it). */
+export interface ClientWebhooks {
+  /** Refuses a `webhook` this server cannot sign for `owner` (no secret configured). */
+  assertCanDeliver(owner: string): void;
+  /**
+   * Schedules delivery of a final job's callback. Idempotent per job; resolves once the
+   * delivery is durably queued (in distributed mode: in Redis).
+   */
+  schedule(job: JobRecord): Promise<void>;
+  /** Delivery states by requestId (missing when nothing was attempted yet). */
+  statuses(requestIds: string[]): Promise<Map<string, WebhookDelivery>>;
+}
+
+/** Static checks of caller-supplied URLs (src/http/outbound.ts implements it). */
+export interface UrlPolicy {
+  /** Throws UserInputError naming `field` for a URL that may not be fetched or called. */
+  checkStatic(url: string, field: string): unknown;
 }
 
 export interface ListPage {

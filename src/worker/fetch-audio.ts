@@ -1,25 +1,24 @@
-/** Downloads audio named by `url`, with a size cap and a time limit. */
+/**
+ * Downloads audio named by `url` through the SSRF guard (src/http/outbound.ts): internal
+ * addresses refused unless allowed, every redirect hop checked, size and time capped.
+ */
+import { OutboundPolicy, outboundRequest } from "../http/outbound.js";
+
 export class AudioFetchError extends Error {
   override readonly name = "AudioFetchError";
 }
 
-export async function fetchAudio(url: string, limits: { maxBytes: number; timeoutMs: number }): Promise<Buffer> {
-  let res: Response;
+export async function fetchAudio(
+  url: string,
+  limits: { maxBytes: number; timeoutMs: number; policy?: OutboundPolicy },
+): Promise<Buffer> {
+  let res;
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(limits.timeoutMs), redirect: "follow" });
+    res = await outboundRequest(limits.policy ?? new OutboundPolicy(), url, { timeoutMs: limits.timeoutMs, maxBytes: limits.maxBytes, maxRedirects: 5 });
   } catch (err) {
     throw new AudioFetchError(`could not download ${url}: ${(err as Error).message}`);
   }
-  if (!res.ok) throw new AudioFetchError(`could not download ${url}: HTTP ${res.status}`);
-  const declared = Number(res.headers.get("content-length") ?? "0");
-  if (declared > limits.maxBytes) throw new AudioFetchError(`${url} is ${declared} bytes, over the limit of ${limits.maxBytes}`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.length;
-    if (size > limits.maxBytes) throw new AudioFetchError(`${url} is larger than the limit of ${limits.maxBytes} bytes`);
-    chunks.push(Buffer.from(chunk));
-  }
-  if (size === 0) throw new AudioFetchError(`${url} returned no data`);
-  return Buffer.concat(chunks);
+  if (res.status < 200 || res.status > 299) throw new AudioFetchError(`could not download ${url}: HTTP ${res.status}`);
+  if (res.body.length === 0) throw new AudioFetchError(`${url} returned no data`);
+  return res.body;
 }

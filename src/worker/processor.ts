@@ -4,7 +4,11 @@
  * completion door. Throwing lets the queue retry the job (delivery failures only:
  * analysis failures are outcomes and are delivered as `{error}`).
  */
+import { describeContainer, parseFlacStreamInfo, sniffContainer, walkMp3, walkOgg } from "../analysis/audio/containers.js";
+import { parseWavHeader } from "../analysis/audio/wav.js";
+import type { AnalysisOptions } from "../analysis/types.js";
 import { JobErrorType } from "../errors/codes.js";
+import type { OutboundPolicy } from "../http/outbound.js";
 import type { JobService } from "../jobs/service.js";
 import { isFinal, type JobError, type JobHandler, type JobStore } from "../jobs/types.js";
 import type { Logger } from "../logger.js";
@@ -20,12 +24,88 @@ export interface ProcessorDeps {
   completionUrl: () => string;
   webhookSecret: string;
   maxAudioBytes: number;
+  /** Longest audio analysed; longer ends the job as FAILED (audio_too_long). Default: no limit. */
+  maxAudioSeconds?: number;
+  /** Largest decoded PCM (samples × channels × 4 bytes); default: no limit. */
+  maxDecodedAudioBytes?: number;
+  /** SSRF rules for audio `url` downloads; default: public addresses only. */
+  outbound?: OutboundPolicy;
+  outboundTimeoutMs?: number;
+}
+
+/** Audio over the duration or decoded-size limit. */
+export class AudioTooLongError extends Error {
+  override readonly name = "AudioTooLongError";
+}
+
+/**
+ * Duration and channel count read from the container (or the byte count of raw audio),
+ * without decoding. Undefined when the header cannot tell: the decoder then reports the
+ * problem in its own words.
+ */
+export function probeAudio(audio: Buffer, options: AnalysisOptions): { seconds: number; channels: number; rate: number } | undefined {
+  try {
+    switch (options.encoding) {
+      case "LINEAR16":
+        return { seconds: audio.length / 2 / options.sampleRate, channels: 1, rate: options.sampleRate };
+      case "MULAW":
+      case "ALAW":
+        return { seconds: audio.length / options.sampleRate, channels: 1, rate: options.sampleRate };
+      case "WAV": {
+        const w = parseWavHeader(audio);
+        if (!w.sampleRate || !w.blockAlign) return undefined;
+        return { seconds: w.dataLength / w.blockAlign / w.sampleRate, channels: w.channels, rate: w.sampleRate };
+      }
+      case "FLAC": {
+        const f = parseFlacStreamInfo(audio);
+        return f.totalSamples ? { seconds: f.totalSamples / f.sampleRate, channels: f.channels, rate: f.sampleRate } : undefined;
+      }
+      case "MP3": {
+        const m = walkMp3(audio);
+        return { seconds: m.samples / m.sampleRate, channels: 2, rate: m.sampleRate };
+      }
+      case "OGG_OPUS":
+      case "OGG_VORBIS": {
+        const kind = sniffContainer(audio);
+        const o = walkOgg(audio, describeContainer(kind));
+        // Opus granules count 48 kHz samples; Vorbis ones count samples at the stream rate,
+        // which the identification header carries 12 bytes after "\x01vorbis" begins.
+        let rate = 48000;
+        if (options.encoding === "OGG_VORBIS") {
+          const at = audio.indexOf("\x01vorbis", 0, "latin1");
+          if (at < 0 || at + 16 > audio.length) return undefined;
+          rate = audio.readUInt32LE(at + 12);
+          if (!rate) return undefined;
+        }
+        return { seconds: o.lastGranule / rate, channels: 2, rate };
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+function checkAudioLimits(audio: Buffer, options: AnalysisOptions, deps: ProcessorDeps) {
+  const p = probeAudio(audio, options);
+  if (!p) return;
+  const minutes = (s: number) => (s >= 120 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(1)} s`);
+  if (deps.maxAudioSeconds && p.seconds > deps.maxAudioSeconds) {
+    throw new AudioTooLongError(`audio is ${minutes(p.seconds)} long, over the limit of ${minutes(deps.maxAudioSeconds)}`);
+  }
+  const decoded = p.seconds * p.rate * p.channels * 4;
+  if (deps.maxDecodedAudioBytes && decoded > deps.maxDecodedAudioBytes) {
+    throw new AudioTooLongError(
+      `audio decodes to ${Math.round(decoded / 2 ** 20)} MiB (${minutes(p.seconds)}, ${p.channels} channel(s) at ${p.rate} Hz), over the limit of ${Math.round(deps.maxDecodedAudioBytes / 2 ** 20)} MiB`,
+    );
+  }
 }
 
 const PROGRESS_INTERVAL_MS = 250;
 
 function failureOf(err: unknown): JobError {
   if (err instanceof AudioFetchError) return { type: JobErrorType.AUDIO_FETCH, message: err.message };
+  if (err instanceof AudioTooLongError) return { type: JobErrorType.AUDIO_TOO_LONG, message: err.message };
   if (err instanceof AnalysisFailure) {
     const type =
       err.kind === "AudioDecodeError"
@@ -50,8 +130,9 @@ export function createJobProcessor(deps: ProcessorDeps): JobHandler {
       const audio =
         job.source.kind === "content"
           ? await deps.store.getAudio(requestId)
-          : await fetchAudio(job.source.url, { maxBytes: deps.maxAudioBytes, timeoutMs: 60_000 });
+          : await fetchAudio(job.source.url, { maxBytes: deps.maxAudioBytes, timeoutMs: deps.outboundTimeoutMs ?? 60_000, policy: deps.outbound });
       if (!audio) throw new AnalysisFailure("MissingAudio", "the submitted audio is no longer stored (expired)");
+      checkAudioLimits(audio, job.options, deps);
       let lastSent = 0;
       const response = await runAnalysisInThread(audio, job.options, (stage, fraction) => {
         const now = Date.now();
@@ -61,7 +142,7 @@ export function createJobProcessor(deps: ProcessorDeps): JobHandler {
       });
       body = { request_id: requestId, response };
     } catch (err) {
-      if (!(err instanceof AnalysisFailure || err instanceof AudioFetchError)) log.error({ err }, "analysis crashed");
+      if (!(err instanceof AnalysisFailure || err instanceof AudioFetchError || err instanceof AudioTooLongError)) log.error({ err }, "analysis crashed");
       body = { request_id: requestId, error: failureOf(err) };
       log.info({ error: body.error }, "analysis failed");
     }

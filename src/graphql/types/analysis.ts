@@ -1,4 +1,4 @@
-import { Field, Float, ID, Int, ObjectType, GraphQLISODateTime } from "type-graphql";
+import { Field, Float, ID, Int, ObjectType, GraphQLISODateTime, registerEnumType } from "type-graphql";
 import { AnalysisStatus } from "./enums.js";
 import { BasicValueScalar } from "./scalars.js";
 
@@ -88,6 +88,27 @@ export class AnalysisError {
   @Field(() => String) message!: string;
 }
 
+export enum WebhookDeliveryStatus {
+  PENDING = "PENDING",
+  DELIVERED = "DELIVERED",
+  FAILED = "FAILED",
+}
+registerEnumType(WebhookDeliveryStatus, {
+  name: "WebhookDeliveryStatus",
+  description: "PENDING: queued or waiting for a retry. DELIVERED: the receiver answered 2xx. FAILED: given up (non-retryable answer or attempts exhausted).",
+});
+
+@ObjectType({ description: "Delivery of the DeepAffects callback to the job's `webhook`." })
+export class WebhookDeliveryInfo {
+  @Field(() => ID, { description: "The `webhook-id` header every attempt carries; receivers drop duplicates by it." }) deliveryId!: string;
+  @Field(() => WebhookDeliveryStatus) status!: WebhookDeliveryStatus;
+  @Field(() => Int, { description: "HTTP attempts made so far." }) attempts!: number;
+  @Field(() => String, { nullable: true, description: "Why the last attempt failed." }) lastError?: string;
+  @Field(() => GraphQLISODateTime, { nullable: true }) lastAttemptAt?: Date;
+  @Field(() => GraphQLISODateTime, { nullable: true, description: "When the next retry is due, while PENDING after a failure." }) nextAttemptAt?: Date;
+  @Field(() => GraphQLISODateTime, { nullable: true }) deliveredAt?: Date;
+}
+
 @ObjectType()
 export class Analysis {
   @Field(() => ID) requestId!: string;
@@ -98,6 +119,11 @@ export class Analysis {
   @Field(() => GraphQLISODateTime, { nullable: true }) completedAt?: Date;
   @Field(() => AnalysisError, { nullable: true }) error?: AnalysisError;
   @Field(() => InteractionAnalytics, { nullable: true }) result?: InteractionAnalytics;
+  @Field(() => WebhookDeliveryInfo, {
+    nullable: true,
+    description: "The client webhook delivery; null when the job has no `webhook` or has not finished yet.",
+  })
+  webhookDelivery?: WebhookDeliveryInfo;
 }
 
 @ObjectType()
