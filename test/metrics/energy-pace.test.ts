@@ -49,6 +49,6 @@ describe("pace", () => {
     expect(r.stats.a!.pace_unit).toBe("words_per_minute");
     expect(r.stats.a!.words_per_minute).toBeCloseTo(n / ((t.end - t.start) / 60), 0);
     expect(paceLabel(100, "words_per_minute")).toBe("slow");
-    expect(paceLabel(200, "words_per_minute")).toBe("fast");
+    expect(paceLabel(230, "words_per_minute")).toBe("fast");
   });
 });

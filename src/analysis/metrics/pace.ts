@@ -7,15 +7,18 @@
  *  - With a transcript (any words assigned to the speaker's turns):
  *        words_per_minute = words / (T / 60)
  *    pace_value = words_per_minute, pace_unit = "words_per_minute";
- *    slow < 120 wpm ≤ normal ≤ 170 wpm < fast. (Conversational American English averages
- *    ~150–170 wpm; read speech ~150 wpm.)
+ *    slow < 130 wpm ≤ normal ≤ 200 wpm < fast. T counts only the speaker's own turns, so these
+ *    are rates between pauses: conversational English runs at about 160–200 wpm measured this
+ *    way (the often-quoted ~150 wpm includes pauses); read speech ~150–180.
  *  - Without a transcript (or no words for that speaker): syllable rate
  *        syllables_per_second = syllable nuclei / T
  *    with nuclei detected as in de Jong & Wempe (2009): peaks of the intensity contour that are
  *    above (99th-percentile intensity − 25 dB), ≥ 2 dB above the dip before them, and voiced.
  *    pace_value = that rate, pace_unit = "syllables_per_second";
- *    slow < 2.8 syl/s ≤ normal ≤ 4.0 syl/s < fast. These are the wpm bounds converted at
- *    ~1.4 syllables per word (120 wpm ≈ 2.8 syl/s, 170 wpm ≈ 4.0 syl/s).
+ *    slow < 2.4 syl/s ≤ normal ≤ 3.7 syl/s < fast. These are the wpm bounds converted at 1.1
+ *    detected nuclei per word: spoken English has ~1.2–1.3 syllables per word and the detector
+ *    finds ~0.9 of them (measured on the read clips of ../shared/eval/asr; on the two-person
+ *    call in ../shared/eval/diarization the measured ratio is 0.92–0.98 nuclei per word).
  *  - A speaker with less than 1 s of talk gets "normal" with pace_value 0.
  *  - SpeakerStats `words_per_minute` is present whenever there is a transcript.
  */
@@ -23,10 +26,12 @@ import type { MetricInput } from "../types.js";
 import { analyseTurns, speakersOf, type TurnFeatures } from "../features/segment.js";
 import { talkSecondsBySpeaker, turnWords, type SpeakerMetricResult } from "../features/speaker.js";
 
-export const WPM_SLOW = 120;
-export const WPM_FAST = 170;
-export const SYL_SLOW = 2.8;
-export const SYL_FAST = 4.0;
+export const WPM_SLOW = 130;
+export const WPM_FAST = 200;
+/** Detected syllable nuclei per word, used to convert the wpm bounds. */
+export const NUCLEI_PER_WORD = 1.1;
+export const SYL_SLOW = Math.round(((WPM_SLOW * NUCLEI_PER_WORD) / 60) * 10) / 10; // 2.4
+export const SYL_FAST = Math.round(((WPM_FAST * NUCLEI_PER_WORD) / 60) * 10) / 10; // 3.7
 
 export type PaceLabel = "slow" | "normal" | "fast";
 
