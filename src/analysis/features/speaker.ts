@@ -30,10 +30,16 @@ export function talkSecondsBySpeaker(turns: Turn[]): Map<string, number> {
   return out;
 }
 
-/** Words of each turn (aligned with `turns`), or undefined when there is no transcript. */
+const assignCache = new WeakMap<Word[], WeakMap<Turn[], Word[][]>>();
+
+/** Words of each turn (aligned with `turns`), or undefined when there is no transcript. Memoised per (words, turns) arrays. */
 export function turnWords(turns: Turn[], words: Word[] | undefined): Word[][] | undefined {
   if (!words || words.length === 0) return undefined;
-  return assignWordsToTurns(words, turns).map((t) => t.words);
+  let byTurns = assignCache.get(words);
+  if (!byTurns) assignCache.set(words, (byTurns = new WeakMap()));
+  let got = byTurns.get(turns);
+  if (!got) byTurns.set(turns, (got = assignWordsToTurns(words, turns).map((t) => t.words)));
+  return got;
 }
 
 /** Segment text with sentence punctuation kept (words joined by spaces). */

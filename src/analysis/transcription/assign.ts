@@ -21,22 +21,46 @@ export function assignWordsToTurns(words: Word[], turns: Turn[]): TurnText[] {
   const out: TurnText[] = turns.map(() => ({ words: [], text: "" }));
   if (turns.length === 0) return out;
   const order = turns.map((_, i) => i).sort((a, b) => turns[a]!.start - turns[b]!.start);
+  // prefixMaxEnd[k] = latest end among order[0..k]: monotone, so a binary search finds the first
+  // turn that can still reach a word; candidates then run until starts pass the word.
+  const prefixMaxEnd = new Float64Array(order.length);
+  let m = -Infinity;
+  order.forEach((ti, k) => {
+    m = Math.max(m, turns[ti]!.end);
+    prefixMaxEnd[k] = m;
+  });
   for (const w of words) {
+    let lo = 0;
+    let hi = order.length;
+    const reach = w.start - MAX_WORD_DISTANCE;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (prefixMaxEnd[mid]! < reach) lo = mid + 1;
+      else hi = mid;
+    }
     let best = -1;
     let bestOverlap = 0;
     let bestDist = Infinity;
     const wc = (w.start + w.end) / 2;
-    for (const i of order) {
+    for (let k = lo; k < order.length; k++) {
+      const i = order[k]!;
       const t = turns[i]!;
       if (t.start > w.end + MAX_WORD_DISTANCE) break;
-      if (t.end < w.start - MAX_WORD_DISTANCE) continue;
+      if (t.end < reach) continue;
       const overlap = Math.min(t.end, w.end) - Math.max(t.start, w.start);
-      const dist = overlap > 0 ? Math.abs((t.start + t.end) / 2 - wc) : Math.max(t.start - w.end, w.start - t.end, 0);
-      if (overlap > bestOverlap || (overlap === bestOverlap && overlap > 0 && dist < bestDist) || (bestOverlap <= 0 && overlap <= 0 && dist < bestDist)) {
-        if (overlap <= 0 && dist > MAX_WORD_DISTANCE) continue;
-        best = i;
-        bestOverlap = Math.max(0, overlap);
-        bestDist = dist;
+      if (overlap > 0) {
+        const dist = Math.abs((t.start + t.end) / 2 - wc);
+        if (overlap > bestOverlap || (overlap === bestOverlap && dist < bestDist)) {
+          best = i;
+          bestOverlap = overlap;
+          bestDist = dist;
+        }
+      } else if (bestOverlap === 0) {
+        const dist = Math.max(t.start - w.end, w.start - t.end, 0);
+        if (dist <= MAX_WORD_DISTANCE && dist < bestDist) {
+          best = i;
+          bestDist = dist;
+        }
       }
     }
     if (best >= 0) out[best]!.words.push(w);
