@@ -49,6 +49,10 @@ describe("pace", () => {
     expect(r.stats.a!.pace_unit).toBe("words_per_minute");
     expect(r.stats.a!.words_per_minute).toBeCloseTo(n / ((t.end - t.start) / 60), 0);
     expect(paceLabel(100, "words_per_minute")).toBe("slow");
+    // a recognizer that lost most words is not trusted for pace
+    const sparse = computePace({ ...input, words: input.words.slice(0, 3) });
+    expect(sparse.stats.a!.pace_unit).toBe("syllables_per_second");
+    expect(sparse.stats.a!.words_per_minute).toBeGreaterThan(0);
     expect(paceLabel(230, "words_per_minute")).toBe("fast");
   });
 });

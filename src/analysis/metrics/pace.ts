@@ -19,6 +19,10 @@
  *    detected nuclei per word: spoken English has ~1.2–1.3 syllables per word and the detector
  *    finds ~0.9 of them (measured on the read clips of ../shared/eval/asr; on the two-person
  *    call in ../shared/eval/diarization the measured ratio is 0.92–0.98 nuclei per word).
+ *  - The transcript is trusted for pace only when it is plausible: the speaker's word count is
+ *    within a factor of 1.6 of the count implied by the syllable nuclei (nuclei / 1.1). A
+ *    recognizer that drops or invents many words (pocketsphinx on 8 kHz calls) fails this check
+ *    and pace falls back to the syllable rate; `words_per_minute` is still reported.
  *  - A speaker with less than 1 s of talk gets "normal" with pace_value 0.
  *  - SpeakerStats `words_per_minute` is present whenever there is a transcript.
  */
@@ -32,6 +36,9 @@ export const WPM_FAST = 200;
 export const NUCLEI_PER_WORD = 1.1;
 export const SYL_SLOW = Math.round(((WPM_SLOW * NUCLEI_PER_WORD) / 60) * 10) / 10; // 2.4
 export const SYL_FAST = Math.round(((WPM_FAST * NUCLEI_PER_WORD) / 60) * 10) / 10; // 3.7
+
+/** Largest ratio between transcript word count and nuclei-implied word count still trusted. */
+export const TRANSCRIPT_PLAUSIBILITY = 1.6;
 
 export type PaceLabel = "slow" | "normal" | "fast";
 
@@ -58,18 +65,20 @@ export function computePace(input: MetricInput, features: TurnFeatures[] = analy
       out.stats[sp] = perTurn ? { pace_value: 0, pace_unit: "words_per_minute", words_per_minute: 0 } : { pace_value: 0, pace_unit: "syllables_per_second" };
       continue;
     }
-    if (perTurn && words > 0) {
-      const wpm = words / (T / 60);
+    let syl = 0;
+    for (const f of features) if (f.speaker === sp) syl += f.syllables;
+    const implied = syl / NUCLEI_PER_WORD;
+    const plausible = words > 0 && (implied === 0 || (words / implied <= TRANSCRIPT_PLAUSIBILITY && implied / words <= TRANSCRIPT_PLAUSIBILITY));
+    const wpm = words / (T / 60);
+    if (perTurn && plausible) {
       out.values.push({ speaker_id: sp, value: paceLabel(wpm, "words_per_minute") });
       out.stats[sp] = { pace_value: r1(wpm), pace_unit: "words_per_minute", words_per_minute: r1(wpm) };
       continue;
     }
-    let syl = 0;
-    for (const f of features) if (f.speaker === sp) syl += f.syllables;
     const rate = syl / T;
     out.values.push({ speaker_id: sp, value: paceLabel(rate, "syllables_per_second") });
     out.stats[sp] = { pace_value: r2(rate), pace_unit: "syllables_per_second" };
-    if (perTurn) out.stats[sp]!.words_per_minute = 0;
+    if (perTurn) out.stats[sp]!.words_per_minute = r1(wpm);
   }
   return out;
 }
