@@ -34,7 +34,10 @@ export class OutboundError extends Error {
   }
 }
 
+// Two lists: Node's BlockList matches IPv4 addresses against IPv6 rules as ::ffff:a.b.c.d,
+// so one list with ::ffff:0:0/96 would refuse every IPv4 address.
 const BLOCKED = new BlockList();
+const BLOCKED6 = new BlockList();
 for (const [net, bits] of [
   ["0.0.0.0", 8], // "this network", unspecified
   ["10.0.0.0", 8], // private
@@ -68,7 +71,7 @@ for (const [net, bits] of [
   ["fec0::", 10], // site-local (deprecated)
   ["ff00::", 8], // multicast
 ] as const)
-  BLOCKED.addSubnet(net, bits, "ipv6");
+  BLOCKED6.addSubnet(net, bits, "ipv6");
 
 /** Names that resolve to internal services on common platforms, refused before any DNS. */
 const BLOCKED_NAMES = /^(localhost|.*\.localhost|metadata|metadata\.google\.internal|.*\.internal|.*\.local|instance-data|instance-data\.ec2\.internal)$/i;
@@ -77,16 +80,23 @@ const BLOCKED_NAMES = /^(localhost|.*\.localhost|metadata|metadata\.google\.inte
 export function isBlockedAddress(ip: string): boolean {
   const v = isIP(ip);
   if (v === 0) return true;
-  return BLOCKED.check(ip, v === 4 ? "ipv4" : "ipv6");
+  return v === 4 ? BLOCKED.check(ip, "ipv4") : BLOCKED6.check(ip, "ipv6");
 }
 
 /** The hostname of a URL without IPv6 brackets, lower-cased. */
 const hostOf = (u: URL) => u.hostname.replace(/^\[|\]$/g, "").toLowerCase();
 
+/** Resolves a host name to all its addresses (default: the system resolver, as connections use). */
+export type HostResolver = (host: string) => Promise<{ address: string; family: number }[]>;
+const systemResolver: HostResolver = (host) => dnsLookup(host, { all: true, verbatim: true });
+
 export class OutboundPolicy {
   private readonly allowed: Set<string>;
 
-  constructor(allowedHosts: readonly string[] = []) {
+  constructor(
+    allowedHosts: readonly string[] = [],
+    private readonly resolver: HostResolver = systemResolver,
+  ) {
     this.allowed = new Set(allowedHosts.map((h) => h.trim().replace(/^\[|\]$/g, "").toLowerCase()).filter(Boolean));
   }
 
@@ -133,7 +143,7 @@ export class OutboundPolicy {
     if (literal) return { address: host, family: literal as 4 | 6 };
     let answers: { address: string; family: number }[];
     try {
-      answers = await dnsLookup(host, { all: true, verbatim: true });
+      answers = await this.resolver(host);
     } catch (err) {
       throw new OutboundError(`cannot resolve ${host}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, "dns");
     }
