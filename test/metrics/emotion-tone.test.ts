@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { computeEmotion, EMOTIONS } from "../../src/analysis/metrics/emotion.js";
 import { applyTextValence, classify, PROTOTYPES } from "../../src/analysis/metrics/emotion/model.js";
 import { computeTone, toneLabel } from "../../src/analysis/metrics/tone.js";
-import { synthConversation } from "./helpers.js";
+import { ESPEAK, synthConversation } from "./helpers.js";
 
 const AROUSED = new Set(["anger", "joy", "fear", "surprise"]);
 const LOW = new Set(["calm", "sadness", "neutral", "disgust"]);
@@ -19,7 +19,7 @@ describe("emotion model", () => {
   });
 });
 
-describe("emotion per segment", () => {
+describe.skipIf(!ESPEAK)("emotion per segment", () => {
   it("marks a louder, higher, faster segment as aroused and a soft, low, slow one as not", async () => {
     const input = await synthConversation([
       { speaker: "s", text: TEXT },
@@ -48,7 +48,7 @@ describe("tone", () => {
     expect(toneLabel(-1, -0.5)).toBe("sad");
     expect(toneLabel(0, 0)).toBe("neutral");
   });
-  it("a high, fast, wide-range voice is more aroused than a low, slow, soft one", async () => {
+  it.skipIf(!ESPEAK)("a high, fast, wide-range voice is more aroused than a low, slow, soft one", async () => {
     const input = await synthConversation([
       { speaker: "hi", text: TEXT, opts: { voice: "en-us+f3", pitch: 90, speed: 240, amplitude: 180 } },
       { speaker: "lo", text: TEXT, opts: { pitch: 5, speed: 110, amplitude: 25 } },

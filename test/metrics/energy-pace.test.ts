@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { computeEnergy, energyScore } from "../../src/analysis/metrics/energy.js";
 import { computePace, paceLabel } from "../../src/analysis/metrics/pace.js";
 import { analyseTurns } from "../../src/analysis/features/segment.js";
-import { synthConversation } from "./helpers.js";
+import { ESPEAK, synthConversation } from "./helpers.js";
 
 const TEXT = "The quick brown fox jumps over the lazy dog near the river bank today";
 
@@ -12,7 +12,7 @@ describe("energy", () => {
     expect(energyScore(-26)).toBe(7);
     expect(energyScore(-10)).toBe(10);
   });
-  it("louder speech gets a higher level and score", async () => {
+  it.skipIf(!ESPEAK)("louder speech gets a higher level and score", async () => {
     const input = await synthConversation([
       { speaker: "quiet", text: TEXT, opts: { amplitude: 20 } },
       { speaker: "loud", text: TEXT, opts: { amplitude: 180 } },
@@ -26,7 +26,7 @@ describe("energy", () => {
   });
 });
 
-describe("pace", () => {
+describe.skipIf(!ESPEAK)("pace", () => {
   it("faster espeak rate gives a higher syllable rate, labelled slow < fast", async () => {
     const input = await synthConversation([
       { speaker: "slow", text: TEXT, opts: { speed: 90 } },

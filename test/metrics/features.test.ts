@@ -4,6 +4,7 @@ import { analyseFrames } from "../../src/analysis/features/frames.js";
 import { analyseTurns } from "../../src/analysis/features/segment.js";
 import { espeak, loadAudio16k, memorySpeechAudio } from "../../src/analysis/features/audio-io.js";
 import type { Turn } from "../../src/analysis/types.js";
+import { ESPEAK } from "./helpers.js";
 
 describe("frame features", () => {
   it("tracks the pitch of a synthetic vowel-like tone and calls silence unvoiced", () => {
@@ -20,7 +21,7 @@ describe("frame features", () => {
     expect(Array.from(tr.f0.subarray(60, 95)).every((f) => f === 0)).toBe(true);
     expect(tr.db[20]!).toBeGreaterThan(-15);
   });
-  it("a higher espeak voice has a higher median pitch", async () => {
+  it.skipIf(!ESPEAK)("a higher espeak voice has a higher median pitch", async () => {
     const lo = await espeak("the weather is nice today", { pitch: 20 });
     const hi = await espeak("the weather is nice today", { pitch: 80 });
     const input = (x: Float32Array) => ({ audio: memorySpeechAudio(x), turns: [{ speaker: "s", start: 0, end: x.length / 16000 }], speech: [] });

@@ -1,4 +1,8 @@
-import { espeak, memorySpeechAudio, type EspeakOptions } from "../../src/analysis/features/audio-io.js";
+import { espeak, espeakAvailable, memorySpeechAudio, type EspeakOptions } from "../../src/analysis/features/audio-io.js";
+
+/** espeak-ng generates the test speech; without it those tests skip and say so. */
+export const ESPEAK = espeakAvailable();
+if (!ESPEAK) console.warn("espeak-ng not found: tests on synthesised speech are skipped (apt-get install espeak-ng)");
 import type { MetricInput, Turn } from "../../src/analysis/types.js";
 
 /** Concatenate espeak utterances (with 0.6 s gaps) into one recording with one turn each. */

@@ -6,6 +6,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
 import decode from "audio-decode";
 import type { SpeechAudio } from "../types.js";
@@ -83,6 +85,11 @@ export interface EspeakOptions {
   pitch?: number;
   /** 0..200 (espeak -a), default 100 */
   amplitude?: number;
+}
+
+/** True when the `espeak-ng` binary is on PATH. */
+export function espeakAvailable(): boolean {
+  return (process.env.PATH ?? "").split(delimiter).some((d) => d && existsSync(join(d, "espeak-ng")));
 }
 
 /** Synthesise `text` with espeak-ng and return 16 kHz mono samples. */
