@@ -40,6 +40,24 @@ describe.skipIf(!ESPEAK)("emotion per segment", () => {
   });
 });
 
+describe.skipIf(!ESPEAK)("text combined with acoustics", () => {
+  it("positive words raise joy for the segment and make the speaker's valence positive", async () => {
+    const input = await synthConversation([
+      { speaker: "s", text: "I love this, it is wonderful and great" },
+      { speaker: "s", text: TEXT },
+    ]);
+    const plain = computeEmotion(input);
+    const t = input.turns[0]!;
+    const toks = ["I", "love", "this,", "it", "is", "wonderful", "and", "great"];
+    const step = (t.end - t.start) / toks.length;
+    const words = toks.map((w, i) => ({ text: w, start: t.start + i * step, end: t.start + (i + 1) * step }));
+    const withText = computeEmotion({ ...input, words });
+    expect(withText[0]!.valence_text!).toBeGreaterThan(0.5);
+    expect(withText[0]!.posterior!.joy).toBeGreaterThan(plain[0]!.posterior!.joy);
+    expect(withText[1]!.valence_text).toBeUndefined();
+  });
+});
+
 describe("tone", () => {
   it("labels by arousal and valence", () => {
     expect(toneLabel(1, 0.5)).toBe("excited");
