@@ -17,6 +17,7 @@
  */
 import type { Turn } from "../types.js";
 import { agglomerate, GaussStats, makeCluster, type Cluster } from "./bic.js";
+import { ahcAverage, centreRows, cosineMatrix, trainUbm, windowSupervectors } from "./embed.js";
 import { trainGMM, type DiagGMM } from "./gmm.js";
 import { FeatureStore, FRAME_LEN, FRAME_RATE, HOP, MfccExtractor, NUM_CEPS, SAMPLE_RATE } from "./mfcc.js";
 import type { DiarizeRequest, Diarizer, DiarizerSession } from "./types.js";
@@ -46,6 +47,22 @@ export interface ClassicParams {
   finalLambda: number;
   /** Resegmentation decodes every frameStep-th speech frame (1 = every 10 ms frame). */
   frameStep: number;
+  /** Initial clustering: 0 = ΔBIC on full-covariance window Gaussians, 1 = UBM supervectors + cosine AHC. */
+  method: number;
+  svWin: number;
+  svHop: number;
+  svComp: number;
+  svRel: number;
+  svPca: number;
+  svWhiten: number;
+  svThreshold: number;
+  svNoise: number;
+  /** Cap on the number of windows clustered by the statistics embedding (hop grows beyond it). */
+  maxWindows: number;
+  /** Below this much speech the count is not estimated (1 speaker) unless given. */
+  minDetectSec: number;
+  /** Columns of X used for supervectors: 0 = statics+deltas, 1 = statics only, 2 = c1.. (no c0) + deltas. */
+  svCols: number;
 }
 
 export const DEFAULT_PARAMS: ClassicParams = {
@@ -63,8 +80,20 @@ export const DEFAULT_PARAMS: ClassicParams = {
   maxTrainFrames: 30000,
   minSpeakerSec: 1.0,
   bicDims: 13,
-  finalLambda: 3.25,
+  finalLambda: 0,
   frameStep: 2,
+  method: 3,
+  svWin: 150,
+  svHop: 75,
+  svComp: 32,
+  svRel: 16,
+  svPca: 0,
+  svWhiten: 0,
+  svThreshold: 0.06,
+  svNoise: 0.4,
+  maxWindows: 1000,
+  minDetectSec: 10,
+  svCols: 0,
 };
 
 const DELTA_DEN = 10; // 2·(1² + 2²)
@@ -81,7 +110,7 @@ interface SpeechFrames {
   regionStart: Uint8Array;
 }
 
-function speechFrames(rows: number, speech: { start: number; end: number }[]): SpeechFrames {
+export function speechFrames(rows: number, speech: { start: number; end: number }[]): SpeechFrames {
   const regs = speech.filter((r) => r.end > r.start).sort((a, b) => a.start - b.start);
   const idx: number[] = [];
   const rs: number[] = [];
@@ -100,7 +129,7 @@ function speechFrames(rows: number, speech: { start: number; end: number }[]): S
 }
 
 /** Builds the normalised speech-frame matrix: NUM_CEPS statics then NUM_CEPS deltas per row. */
-function buildMatrix(fs: FeatureStore, sf: SpeechFrames): Float32Array {
+export function buildMatrix(fs: FeatureStore, sf: SpeechFrames): Float32Array {
   const d = NUM_CEPS * 2;
   const n = sf.idx.length;
   const X = new Float32Array(n * d);
@@ -140,9 +169,36 @@ function columns(X: Float32Array, d: number, k: number): Float32Array {
  */
 export function clusterFrames(X: Float32Array, d: number, regionStart: Uint8Array, speakers: number, p: ClassicParams): Int32Array {
   const n = X.length / d;
+  if (n === 0 || speakers === 1 || n < p.winFrames) return new Int32Array(n);
+  const known = speakers > 0 ? speakers : -1;
+  if (known < 0 && n < p.minDetectSec * FRAME_RATE) return new Int32Array(n);
+  if (p.method === 0) {
+    const i = bicCluster(X, d, speakers, p);
+    return resegment(X, d, regionStart, i.labels, i.k, known, p).labels;
+  }
+  if (p.method === 1) {
+    const i = svCluster(X, d, speakers, p);
+    return resegment(X, d, regionStart, i.labels, i.k, known, p).labels;
+  }
+  // statistics-embedding AHC decides the count; with that count, both the statistics
+  // partition and the ΔBIC tree cut at K are resegmented and the better fit is kept
+  const st = statsCluster(X, d, speakers, p);
+  const a = resegment(X, d, regionStart, st.labels, st.k, known, p);
+  if (p.method === 2 || st.k === 1) return a.labels;
+  const bi = bicCluster(X, d, st.k, p);
+  const b = resegment(X, d, regionStart, bi.labels, bi.k, known, p);
+  if (process.env.DIAR_DEBUG) console.error(`stats K ${a.k} score ${a.score.toFixed(3)} | bic K ${b.k} score ${b.score.toFixed(3)}`);
+  return b.k === st.k && (a.k !== st.k || b.score > a.score) ? b.labels : a.labels;
+}
+
+interface Init {
+  labels: Int32Array;
+  k: number;
+}
+
+function bicCluster(X: Float32Array, d: number, speakers: number, p: ClassicParams): Init {
+  const n = X.length / d;
   const labels = new Int32Array(n);
-  if (n === 0) return labels;
-  if (speakers === 1 || n < p.winFrames) return labels;
   const bd = Math.min(d, p.bicDims);
   const B = columns(X, d, bd);
   // 2. uniform windows
@@ -199,11 +255,111 @@ export function clusterFrames(X: Float32Array, d: number, regionStart: Uint8Arra
     labels[t] = winLabel[w]!;
   }
   if (process.env.DIAR_DEBUG) console.error(`final ${final.length} sizes ${final.map((c) => c.stats.n).join(",")}`);
-  return resegment(X, d, regionStart, labels, final.length, known ? speakers : -1, p);
+  return { labels, k: final.length };
 }
 
+/** Windows of `win` frames every `hop` frames over n frames (the last one may be shorter, ≥ win/2). */
+function makeWindows(n: number, win: number, hop: number): [number, number][] {
+  const wins: [number, number][] = [];
+  for (let s = 0; s < n; s += hop) {
+    const e = Math.min(n, s + win);
+    if (e - s < win / 2 && wins.length) break;
+    wins.push([s, e]);
+    if (e === n) break;
+  }
+  return wins;
+}
 
-function resegment(X: Float32Array, d: number, regionStart: Uint8Array, labels: Int32Array, K: number, known: number, p: ClassicParams): Int32Array {
+function selectCols(X: Float32Array, d: number, mode: number): { Y: Float32Array; dy: number } {
+  if (mode === 0) return { Y: X, dy: d };
+  const half = d / 2;
+  const cols: number[] = [];
+  if (mode === 1) for (let c = 0; c < half; c++) cols.push(c);
+  else for (let c = 0; c < d; c++) if (c !== 0 && c !== half) cols.push(c);
+  const n = X.length / d;
+  const Y = new Float32Array(n * cols.length);
+  for (let t = 0; t < n; t++) for (let j = 0; j < cols.length; j++) Y[t * cols.length + j] = X[t * d + cols[j]!]!;
+  return { Y, dy: cols.length };
+}
+
+/** Initial clustering by UBM supervectors, cosine similarity and average-linkage AHC (embed.ts). */
+function svCluster(X: Float32Array, d: number, speakers: number, p: ClassicParams): Init {
+  const n = X.length / d;
+  const wins = makeWindows(n, p.svWin, p.svHop);
+  const { Y, dy } = selectCols(X, d, p.svCols);
+  const so = { components: p.svComp, relevance: p.svRel, maxTrainFrames: p.maxTrainFrames, frameStep: 1 };
+  const ubm = trainUbm(Y, dy, n, so);
+  const D = ubm.m * dy;
+  const S = windowSupervectors(Y, dy, wins, ubm, so);
+  centreRows(S, wins.length, D);
+  const C = cosineMatrix(S, wins.length, D, p.svPca, p.svWhiten > 0);
+  const known = speakers > 0;
+  const res = ahcAverage(C, wins.length, known ? { target: speakers } : { threshold: p.svThreshold });
+  if (process.env.DIAR_DEBUG) console.error(`sv windows ${wins.length} K ${res.k} heights ${res.heights.slice(-6).map((h) => h.toFixed(2)).join(" ")}`);
+  const labels = new Int32Array(n);
+  for (let t = 0; t < n; t++) {
+    const w = Math.min(wins.length - 1, Math.max(0, Math.round((t - p.svWin / 2) / p.svHop)));
+    labels[t] = res.labels[w]!;
+  }
+  return { labels, k: res.k };
+}
+
+/**
+ * Per-window statistics embedding: mean and standard deviation of the static MFCCs over the
+ * window, each dimension z-scored across the recording's windows (speaker-normalised relative
+ * to this recording), cosine similarity, average-linkage AHC.
+ */
+export function windowStatsEmbedding(X: Float32Array, d: number, wins: [number, number][], dims: number): Float32Array {
+  const k = 2 * dims;
+  const W = wins.length;
+  const V = new Float32Array(W * k);
+  wins.forEach(([s, e], w) => {
+    for (let c = 0; c < dims; c++) {
+      let m = 0, q = 0;
+      for (let t = s; t < e; t++) {
+        const v = X[t * d + c]!;
+        m += v;
+        q += v * v;
+      }
+      m /= e - s;
+      V[w * k + c] = m;
+      V[w * k + dims + c] = Math.sqrt(Math.max(0, q / (e - s) - m * m));
+    }
+  });
+  for (let c = 0; c < k; c++) {
+    let m = 0, q = 0;
+    for (let w = 0; w < W; w++) {
+      m += V[w * k + c]!;
+      q += V[w * k + c]! ** 2;
+    }
+    m /= W;
+    const sd = Math.sqrt(Math.max(1e-9, q / W - m * m));
+    for (let w = 0; w < W; w++) V[w * k + c] = (V[w * k + c]! - m) / sd;
+  }
+  return V;
+}
+
+function statsCluster(X: Float32Array, d: number, speakers: number, p: ClassicParams): Init {
+  const n = X.length / d;
+  // long recordings: longer hops so that at most maxWindows windows are clustered
+  const hop = Math.max(p.svHop, Math.ceil(n / p.maxWindows));
+  const win = Math.max(p.svWin, 2 * hop);
+  const wins = makeWindows(n, win, hop);
+  const dims = d / 2;
+  const V = windowStatsEmbedding(X, d, wins, dims);
+  const C = cosineMatrix(V, wins.length, 2 * dims, p.svPca, p.svWhiten > 0);
+  const known = speakers > 0;
+  const res = ahcAverage(C, wins.length, known ? { target: speakers } : { threshold: -(p.svThreshold + p.svNoise / Math.sqrt(wins.length)) });
+  if (process.env.DIAR_DEBUG) console.error(`stats windows ${wins.length} K ${res.k} heights ${res.heights.slice(-6).map((h) => h.toFixed(2)).join(" ")}`);
+  const labels = new Int32Array(n);
+  for (let t = 0; t < n; t++) {
+    const w = Math.min(wins.length - 1, Math.max(0, Math.round((t - win / 2) / hop)));
+    labels[t] = res.labels[w]!;
+  }
+  return { labels, k: res.k };
+}
+
+function resegment(X: Float32Array, d: number, regionStart: Uint8Array, labels: Int32Array, K: number, known: number, p: ClassicParams): Reseg {
   const n = labels.length;
   // decode on every `frameStep`-th frame of each region (labels of skipped frames follow)
   const step = Math.max(1, p.frameStep);
@@ -223,6 +379,7 @@ function resegment(X: Float32Array, d: number, regionStart: Uint8Array, labels: 
   const m = kept.length;
   const minFrames = Math.max(2, Math.round((p.minDurSec * FRAME_RATE) / step));
   let extra = 0;
+  let score = 0;
   for (let it = 0; it < p.resegIters; it++) {
     const counts = new Int32Array(K);
     for (let t = 0; t < n; t++) counts[labels[t]!]!++;
@@ -241,6 +398,9 @@ function resegment(X: Float32Array, d: number, regionStart: Uint8Array, labels: 
     const comp = new Float64Array(p.gmmComponents);
     for (let q = 0; q < m; q++) for (let j = 0; j < L; j++) ll[q * L + j] = models[j]!.logLik(X, kept[q]!, comp);
     const path = viterbiMinDuration(ll, m, L, keptRegionStart, minFrames, p.switchPenalty);
+    score = 0;
+    for (let q2 = 0; q2 < m; q2++) score += ll[q2 * L + path[q2]!]!;
+    score /= Math.max(1, m);
     let q = 0;
     for (let t = 0; t < n; t++) {
       while (q + 1 < m && kept[q + 1]! <= t) q++;
@@ -264,7 +424,14 @@ function resegment(X: Float32Array, d: number, regionStart: Uint8Array, labels: 
       }
     }
   }
-  return labels;
+  return { labels, k: K, score };
+}
+
+interface Reseg {
+  labels: Int32Array;
+  k: number;
+  /** Mean log-likelihood per decoded frame under the final speaker models. */
+  score: number;
 }
 
 function addRowCols(st: GaussStats, X: Float32Array, d: number, t: number): void {
