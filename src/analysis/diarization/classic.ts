@@ -180,6 +180,40 @@ export function clusterFrames(X: Float32Array, d: number, regionStart: Uint8Arra
     const i = svCluster(X, d, speakers, p);
     return resegment(X, d, regionStart, i.labels, i.k, known, p).labels;
   }
+  if (known > 0 && p.method === 3 && n >= p.minDetectSec * FRAME_RATE) {
+    // A known count above what the recording supports (the detected count) would split real
+    // speakers; instead keep the detected solution and give each extra speaker the most
+    // atypical window (lowest mean similarity to the rest of its cluster).
+    const det = clusterFrames(X, d, regionStart, -1, p);
+    let kd = 0;
+    for (let t = 0; t < n; t++) if (det[t]! + 1 > kd) kd = det[t]! + 1;
+    if (process.env.DIAR_DEBUG) console.error(`known ${known} detected ${kd}`);
+    if (kd < known) {
+      const wins = makeWindows(n, p.svWin, p.svHop);
+      const C = cosineMatrix(windowStatsEmbedding(X, d, wins, d / 2), wins.length, d);
+      const W = wins.length;
+      const wl = wins.map(([s0, e0]) => det[(s0 + e0) >> 1]!);
+      const atyp = wins.map((_, w) => {
+        let m = 0, c = 0;
+        for (let v = 0; v < W; v++) if (v !== w && wl[v] === wl[w]) { m += C[w * W + v]!; c++; }
+        return c ? m / c : Infinity;
+      });
+      const order = Array.from({ length: W }, (_, w) => w).sort((x, y) => atyp[x]! - atyp[y]!);
+      const out = Int32Array.from(det);
+      const taken = new Uint8Array(n);
+      let j = 0;
+      for (const w of order) {
+        if (kd + j >= known) break;
+        const [s0, e0] = wins[w]!;
+        let free = true;
+        for (let t = s0; t < e0; t++) if (taken[t]) free = false;
+        if (!free) continue;
+        for (let t = s0; t < e0; t++) { out[t] = kd + j; taken[t] = 1; }
+        j++;
+      }
+      return out;
+    }
+  }
   // statistics-embedding AHC decides the count; with that count, both the statistics
   // partition and the ΔBIC tree cut at K are resegmented and the better fit is kept
   const st = statsCluster(X, d, speakers, p);
