@@ -4,9 +4,11 @@
  * Dispatches on the folder's layout: labels.json → emotion evaluation, transcripts.json →
  * ASR evaluation, otherwise audio + JSON ground truth → diarization evaluation (this file's
  * own figures: DER with/without collar, speaker count, talk time, overlap and interruption
- * precision/recall). Results are printed and written to eval-results/<name>.json.
+ * precision/recall). When a ground-truth JSON also has a time-stamped `transcript`, the
+ * question-detection evaluation (asr.ts runQuestionEval) runs on the folder too and its result
+ * is added to the JSON as `questions`. Results are printed and written to eval-results/<name>.json.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { printSummary, runDiarizationEval, writeResults } from "./diarization.js";
 
@@ -35,8 +37,28 @@ async function main(): Promise<void> {
   const oracle = args.includes("--oracle-count");
   const s = await runDiarizationEval(abs, { oracleCount: oracle });
   printSummary(s);
+  if (hasTranscript(abs)) {
+    // question detection against the time-stamped reference transcripts (src/eval/asr.ts)
+    console.log("");
+    const mod = "./asr.js";
+    const q = await ((await import(mod)) as { runQuestionEval: (d: string) => Promise<unknown> }).runQuestionEval(abs);
+    s.questions = q;
+  }
   const out = writeResults(basename(abs) + (oracle ? "-oracle-count" : ""), s);
   console.log(`wrote ${out}`);
+}
+
+/** True when some ground-truth JSON in the folder carries a `transcript` array. */
+function hasTranscript(dir: string): boolean {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .some((f) => {
+      try {
+        return Array.isArray((JSON.parse(readFileSync(join(dir, f), "utf8")) as { transcript?: unknown }).transcript);
+      } catch {
+        return false;
+      }
+    });
 }
 
 main().catch((e: unknown) => {

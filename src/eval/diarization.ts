@@ -45,6 +45,8 @@ export interface EvalSummary {
     interruptions: { precision: number; recall: number };
     meanAbsTalkTimeError: number;
   };
+  /** Question-detection figures (cli.ts adds them when the folder has transcripts). */
+  questions?: unknown;
 }
 
 export interface DiarizationRunOptions {
