@@ -1,19 +1,21 @@
 /**
  * Classic speaker diarization, after LIUM spkDiarization (Meignier & Merlin 2010) and the
- * BIC/GMM systems that preceded neural embeddings:
+ * BIC/GMM systems that preceded neural embeddings (docs/diarization.md has the figures):
  *
  * 1. Features: 20 MFCC (c0..c19, 25 ms / 10 ms) + deltas, on VAD speech frames only,
  *    mean/variance normalised over the recording.
- * 2. Uniform windows of `winFrames` speech frames (hop `hopFrames`); one full-covariance
- *    Gaussian per window on the static coefficients.
- * 3. Linear clustering: consecutive windows merge while deltaBIC(segment, window) < 0
- *    (speaker-change detection between neighbours); this caps the number of items.
- * 4. Agglomerative clustering by deltaBIC (λ = `lambda`), done block-wise when there are more
- *    than `maxItems` segments, then over the block clusters; with a known speaker count the
- *    tree is cut at exactly N.
- * 5. Resegmentation: one diagonal GMM per speaker on static+delta features, Viterbi with a
- *    minimum duration, `resegIters` iterations (speakers that lose all frames disappear when
- *    the count is being detected).
+ * 2. Speaker count (detect mode): 1.5 s windows → mean and std of the static MFCCs, each
+ *    z-scored across the recording's windows, cosine similarity, average-linkage AHC stopped
+ *    at θ(W) = −(svThreshold + svNoise/√W). Under minDetectSec of speech: one speaker.
+ * 3. With that count K (or the given N), two partitions: the statistics tree cut at K and the
+ *    ΔBIC tree (full-covariance Gaussian per window, linear neighbour clustering and block-wise
+ *    agglomeration on long recordings) cut at K; each is resegmented (one diagonal GMM per
+ *    speaker on static+delta features, Viterbi with a minimum duration, `resegIters` passes)
+ *    and the one with the higher mean frame log-likelihood is kept.
+ * 4. A given N above the detected count keeps the detected solution and gives each extra
+ *    speaker the most atypical window.
+ * `method` 0 (ΔBIC only, the previous design) and 1 (GMM-UBM supervectors) remain for
+ * comparison in bench/sweep.ts.
  */
 import type { Turn } from "../types.js";
 import { agglomerate, GaussStats, makeCluster, type Cluster } from "./bic.js";
