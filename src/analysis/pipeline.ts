@@ -12,6 +12,7 @@
  * overall fraction done, weighted by how long stages typically take.
  */
 import { openAudioStream, type AudioStream } from "./audio/stream.js";
+import { openAudioFile } from "./audio/file-stream.js";
 import { StreamingResampler } from "./audio/resample.js";
 import { createTurnFinder, type TurnFinder, type TurnMode } from "./diarization/index.js";
 import { computeAffect } from "./metrics/affect.js";
@@ -41,9 +42,26 @@ export interface StageTiming {
   seconds: number;
 }
 
+/** Where the scan stage's time went (milliseconds), for the benchmark. */
+export interface ScanParts {
+  /** Reading and converting the input (the stream's own work between chunks). */
+  decode: number;
+  resample: number;
+  /** Speech detection, all channels. */
+  vad: number;
+  /** The diarizer's streaming feature extraction. */
+  features: number;
+  /** Keeping the 16-bit audio (memory, or the spill file). */
+  store: number;
+  /** Channel-seconds the VAD's energy gate kept from the model. */
+  vadSkippedSeconds: number;
+}
+
 export interface AnalysisRun {
   response: DeepAffectsResponse;
   timings: StageTiming[];
+  /** The scan stage split into its parts. */
+  scanParts: ScanParts;
   mode: TurnMode;
   audioSeconds: number;
 }
@@ -54,9 +72,13 @@ export interface PipelineEnv {
 
 // ---- stages ---------------------------------------------------------------------------
 
-/** open: bytes → a validated stream of native-rate PCM chunks (most bad audio fails here). */
-function open(data: Buffer, options: AnalysisOptions): Promise<AudioStream> {
-  return openAudioStream(data, { encoding: options.encoding, sampleRate: options.sampleRate });
+/** Where the audio comes from: bytes in memory, or a file read chunk by chunk. */
+export type AudioSource = { data: Buffer } | { path: string };
+
+/** open: bytes or a file → a validated stream of native-rate PCM chunks (most bad audio fails here). */
+function open(source: AudioSource, options: AnalysisOptions): Promise<AudioStream & { close?: () => void }> {
+  const o = { encoding: options.encoding, sampleRate: options.sampleRate };
+  return "path" in source ? openAudioFile(source.path, o) : openAudioStream(source.data, o);
 }
 
 interface Scan {
@@ -68,31 +90,49 @@ interface Scan {
 }
 
 /** scan: native PCM chunks → 16 kHz audio store, VAD regions per channel, diarization features. */
-async function scan(stream: AudioStream, options: AnalysisOptions, progress: (f: number) => void): Promise<Scan> {
+async function scan(stream: AudioStream, options: AnalysisOptions, progress: (f: number) => void, parts: ScanParts): Promise<Scan> {
   const nch = stream.channelCount;
   const resamplers = Array.from({ length: nch }, () => new StreamingResampler(stream.sampleRate, RATE));
   const detectors = Array.from({ length: nch }, () => new SpeechDetector());
   const finder = createTurnFinder({ channels: nch, speakers: options.speakers, separateSpeakerPerChannel: options.separateSpeakerPerChannel });
   const audio = new SpeechStore(nch);
+  const t = performance.now.bind(performance);
   const feed = (chunks: Float32Array[]) => {
     if (chunks[0]!.length === 0) return;
+    let t0 = t();
     chunks.forEach((c, i) => detectors[i]!.push(c));
+    let t1 = t();
+    parts.vad += t1 - t0;
     finder.push(chunks);
+    t0 = t();
+    parts.features += t0 - t1;
     audio.append(chunks);
+    t1 = t();
+    parts.store += t1 - t0;
   };
   let samples = 0;
+  let tDecode = t();
   try {
     for await (const chunk of stream.chunks(SCAN_CHUNK_SECONDS)) {
+      const t0 = t();
+      parts.decode += t0 - tDecode;
       samples += chunk[0]!.length;
-      feed(chunk.map((c, i) => resamplers[i]!.push(c)));
+      const r = chunk.map((c, i) => resamplers[i]!.push(c));
+      parts.resample += t() - t0;
+      feed(r);
       if (stream.durationHint) progress(Math.min(1, samples / stream.sampleRate / stream.durationHint));
+      tDecode = t();
     }
     feed(resamplers.map((r) => r.flush()));
   } catch (err) {
     audio.dispose();
     throw err;
   }
-  return { audio, speech: detectors.map((d) => d.finish()), finder, seconds: samples / stream.sampleRate };
+  const t0 = t();
+  const speech = detectors.map((d) => d.finish());
+  parts.vad += t() - t0;
+  parts.vadSkippedSeconds = detectors.reduce((a, d) => a + (d.skippedWindows * 512) / RATE, 0);
+  return { audio, speech, finder, seconds: samples / stream.sampleRate };
 }
 
 /** turns: diarization (or one speaker per channel) → speaker turns, ids in order of appearance. */
@@ -168,7 +208,25 @@ const WEIGHTS = { open: 0.02, scan: 0.63, turns: 0.15, transcribe: 0.1, metrics:
 type StageName = keyof typeof WEIGHTS;
 
 export async function analyzeDetailed(data: Buffer, options: AnalysisOptions, onProgress?: ProgressReporter, env: PipelineEnv = {}): Promise<AnalysisRun> {
+  return analyzeSource({ data }, options, onProgress, env);
+}
+
+/**
+ * Analyses a local file. WAV and raw audio are read from disk chunk by chunk, so memory does
+ * not grow with the recording (the CLI and the benchmark use this); compressed formats are
+ * read whole, as they are small.
+ */
+export async function analyzeFileDetailed(path: string, options: AnalysisOptions, onProgress?: ProgressReporter, env: PipelineEnv = {}): Promise<AnalysisRun> {
+  return analyzeSource({ path }, options, onProgress, env);
+}
+
+export async function analyzeFile(path: string, options: AnalysisOptions, onProgress?: ProgressReporter): Promise<DeepAffectsResponse> {
+  return (await analyzeFileDetailed(path, options, onProgress)).response;
+}
+
+export async function analyzeSource(source: AudioSource, options: AnalysisOptions, onProgress?: ProgressReporter, env: PipelineEnv = {}): Promise<AnalysisRun> {
   const timings: StageTiming[] = [];
+  const scanParts: ScanParts = { decode: 0, resample: 0, vad: 0, features: 0, store: 0, vadSkippedSeconds: 0 };
   const order = Object.keys(WEIGHTS) as StageName[];
   const report = (stage: StageName, f: number) => {
     let done = 0;
@@ -187,15 +245,20 @@ export async function analyzeDetailed(data: Buffer, options: AnalysisOptions, on
     return out;
   }
 
-  const stream = await stage("open", () => open(data, options));
-  const scanned = await stage("scan", (p) => scan(stream, options, p));
+  const stream = await stage("open", () => open(source, options));
+  let scanned: Scan;
+  try {
+    scanned = await stage("scan", (p) => scan(stream, options, p, scanParts));
+  } finally {
+    stream.close?.();
+  }
   const audioSeconds = scanned.seconds;
   try {
     const found = await stage("turns", () => turns(scanned));
     const transcriber = env.transcriber ?? createTranscriber(transcriberConfigFromEnv());
     const words = await stage("transcribe", (p) => transcribe(transcriber, scanned, found.turns, options, p));
     const response = await stage("metrics", (p) => buildResponse(found.turns, words, scanned, options, p));
-    return { response, timings, mode: found.mode, audioSeconds };
+    return { response, timings, scanParts, mode: found.mode, audioSeconds };
   } finally {
     scanned.audio.dispose();
   }

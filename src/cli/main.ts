@@ -6,9 +6,8 @@
  * DeepAffects-format response: JSON with --json, a readable summary otherwise. Progress goes
  * to stderr when stderr is a terminal.
  */
-import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
-import { analyze } from "../analysis/pipeline.js";
+import { analyzeFile } from "../analysis/pipeline.js";
 import { AUDIO_ENCODINGS, METRIC_NAMES, type AnalysisOptions, type AudioEncoding, type DeepAffectsResponse, type MetricName } from "../analysis/types.js";
 
 const USAGE = `usage: interaction-analytics analyze <file> [--speakers N] [--stereo] [--metrics ${METRIC_NAMES.join(",")}|all] [--json]
@@ -112,11 +111,11 @@ export async function main(argv: string[]): Promise<number> {
     console.error((e as Error).message);
     return 2;
   }
-  const data = await readFile(args.file);
   const tty = process.stderr.isTTY;
   let last = "";
   const t0 = performance.now();
-  const result = await analyze(data, args.options, (stage, f) => {
+  // read from disk chunk by chunk (WAV/raw), so long recordings need no memory for their bytes
+  const result = await analyzeFile(args.file, args.options, (stage, f) => {
     if (!tty) return;
     const line = `${stage.padEnd(10)} ${"#".repeat(Math.round(f * 30)).padEnd(30, ".")} ${(100 * f).toFixed(0).padStart(3)}%`;
     if (line !== last) process.stderr.write(`\r${line}`);

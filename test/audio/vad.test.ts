@@ -84,4 +84,31 @@ describe("VAD", () => {
     matches(hyp, ref.segments);
     expect(frameAccuracy(hyp, ref.segments, ref.duration)).toBeGreaterThan(0.9);
   });
+
+  it("energy gate: long silences skip the model, regions stay where they were", async () => {
+    const [x] = await load16k("mono-two-voices.wav");
+    // the conversation, 20 s of digital silence, the conversation again, 20 s of faint noise
+    const gap = 16000 * 20;
+    const y = new Float32Array(2 * x!.length + 2 * gap);
+    y.set(x!, 0);
+    y.set(x!, x!.length + gap);
+    y.set(noise(gap, 0.0003), 2 * x!.length + gap); // about -76 dBFS
+    const on = new SpeechDetector({ gate: true });
+    const off = new SpeechDetector({ gate: false });
+    for (let i = 0; i < y.length; i += 16000 * 7) {
+      on.push(y.subarray(i, i + 16000 * 7));
+      off.push(y.subarray(i, i + 16000 * 7));
+    }
+    const a = on.finish();
+    const b = off.finish();
+    expect(on.skippedWindows * 512).toBeGreaterThan(2 * gap * 0.9);
+    expect(off.skippedWindows).toBe(0);
+    expect(frameAccuracy(a, b, y.length / 16000)).toBeGreaterThan(0.98);
+    // nothing is claimed in the silences, and the second copy is found where it was put
+    const dur = x!.length / 16000;
+    for (const r of a) expect(r.end <= dur + 0.5 || (r.start >= dur + 20 - 0.5 && r.end <= 2 * dur + 20 + 0.5)).toBe(true);
+    const ref = refOf("mono-two-voices.json").segments;
+    const shifted = ref.map((r) => ({ start: r.start + dur + 20, end: r.end + dur + 20 }));
+    matches(a, [...ref, ...shifted]);
+  });
 });

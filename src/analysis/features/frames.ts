@@ -139,6 +139,36 @@ function decimate2(x: Float32Array): Float32Array {
   return y;
 }
 
+// ---------- cross-correlation ----------
+
+/**
+ * out[lag] = sum_{n < PITCH_WIN} y[s + n] * y[s + n + lag] for lag in [lo, hi]. Eight lags per
+ * pass share each load of y[s + n] and slide a register window along y[s + n + lag]; every
+ * sum is accumulated in the same order as the plain double loop, so results are identical.
+ */
+export function crossCorrelate(y: Float32Array, s: number, lo: number, hi: number, out: Float64Array): void {
+  let lag = lo;
+  for (; lag + 7 <= hi; lag += 8) {
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+    let b = s + lag;
+    let x0 = y[b]!, x1 = y[b + 1]!, x2 = y[b + 2]!, x3 = y[b + 3]!, x4 = y[b + 4]!, x5 = y[b + 5]!, x6 = y[b + 6]!;
+    for (let n = 0; n < PITCH_WIN; n++, b++) {
+      const v = y[s + n]!;
+      const x7 = y[b + 7]!;
+      a0 += v * x0; a1 += v * x1; a2 += v * x2; a3 += v * x3;
+      a4 += v * x4; a5 += v * x5; a6 += v * x6; a7 += v * x7;
+      x0 = x1; x1 = x2; x2 = x3; x3 = x4; x4 = x5; x5 = x6; x6 = x7;
+    }
+    out[lag] = a0; out[lag + 1] = a1; out[lag + 2] = a2; out[lag + 3] = a3;
+    out[lag + 4] = a4; out[lag + 5] = a5; out[lag + 6] = a6; out[lag + 7] = a7;
+  }
+  for (; lag <= hi; lag++) {
+    let acc = 0;
+    for (let n = 0; n < PITCH_WIN; n++) acc += y[s + n]! * y[s + n + lag]!;
+    out[lag] = acc;
+  }
+}
+
 // ---------- main analysis ----------
 
 const HANN512 = (() => {
@@ -182,6 +212,7 @@ export function analyseFrames(samples: Float32Array, startTime = 0): FrameTrack 
   const minLag = Math.floor(PITCH_SR / MAX_F0);
   const maxLag = Math.ceil(PITCH_SR / MIN_F0);
   const nccf = new Float64Array(maxLag + 2);
+  const xc = new Float64Array(maxLag + 2);
   const rawF0 = new Float32Array(nFrames);
   // Pitch is estimated every PITCH_STEP frames (20 ms) and held for the frame in between.
   for (let f = 0; f < nFrames; f += PITCH_STEP) {
@@ -191,12 +222,11 @@ export function analyseFrames(samples: Float32Array, startTime = 0): FrameTrack 
     if (s < 0 || s + PITCH_WIN + maxLag + 1 > y.length) continue;
     const e0 = ycum[s + PITCH_WIN]! - ycum[s]!;
     if (e0 <= 1e-10) continue;
+    crossCorrelate(y, s, minLag - 1, maxLag + 1, xc);
     let best = 0;
     for (let lag = minLag - 1; lag <= maxLag + 1; lag++) {
-      let acc = 0;
-      for (let n = 0; n < PITCH_WIN; n++) acc += y[s + n]! * y[s + n + lag]!;
       const e1 = ycum[s + lag + PITCH_WIN]! - ycum[s + lag]!;
-      const r = acc / Math.sqrt(e0 * e1 + 1e-20);
+      const r = xc[lag]! / Math.sqrt(e0 * e1 + 1e-20);
       nccf[lag] = r;
       if (lag >= minLag && lag <= maxLag && r > best) best = r;
     }
@@ -260,29 +290,53 @@ export function analyseFrames(samples: Float32Array, startTime = 0): FrameTrack 
     ref = ref === 0 ? f0[f]! : 0.9 * ref + 0.1 * f0[f]!;
   }
 
-  // Alpha ratio on every other gated frame.
+  // Alpha ratio on every other gated frame. Two real frames share one complex FFT (frame A
+  // in the real part, frame B in the imaginary part; A[k] = (Z[k] + conj Z[N-k]) / 2,
+  // B[k] = (Z[k] - conj Z[N-k]) / 2i), which halves the FFT work.
   const re = new Float64Array(512);
   const im = new Float64Array(512);
   const binHz = SAMPLE_RATE / 512;
   const b50 = Math.round(50 / binHz);
   const b1k = Math.round(1000 / binHz);
   const b4k = Math.round(4000 / binHz);
-  for (let f = 0; f < nFrames; f += 2) {
-    if (db[f]! < gate) continue;
-    const c = f * HOP + HOP / 2;
-    const s = c - 256;
-    if (s < 0 || s + 512 > samples.length) continue;
+  const bandRatio = (lo: number, hi: number) => 10 * Math.log10((hi + 1e-12) / (lo + 1e-12));
+  let held = -1; // a frame waiting for its partner
+  const flush = (fa: number, fb: number) => {
+    const sa = fa * HOP + HOP / 2 - 256;
+    const sb = fb >= 0 ? fb * HOP + HOP / 2 - 256 : -1;
     for (let i = 0; i < 512; i++) {
-      re[i] = samples[s + i]! * HANN512[i]!;
-      im[i] = 0;
+      re[i] = samples[sa + i]! * HANN512[i]!;
+      im[i] = sb >= 0 ? samples[sb + i]! * HANN512[i]! : 0;
     }
     fft(re, im);
-    let lo = 0;
-    let hi = 0;
-    for (let k = b50; k < b1k; k++) lo += re[k]! * re[k]! + im[k]! * im[k]!;
-    for (let k = b1k; k < b4k; k++) hi += re[k]! * re[k]! + im[k]! * im[k]!;
-    alpha[f] = 10 * Math.log10((hi + 1e-12) / (lo + 1e-12));
+    let loA = 0, hiA = 0, loB = 0, hiB = 0;
+    for (let k = b50; k < b4k; k++) {
+      const zr = re[k]!, zi = im[k]!, wr = re[512 - k]!, wi = im[512 - k]!;
+      // 4|A[k]|^2 = (zr + wr)^2 + (zi - wi)^2 ; 4|B[k]|^2 = (zi + wi)^2 + (zr - wr)^2
+      const pa = ((zr + wr) * (zr + wr) + (zi - wi) * (zi - wi)) * 0.25;
+      const pb = ((zi + wi) * (zi + wi) + (zr - wr) * (zr - wr)) * 0.25;
+      if (k < b1k) {
+        loA += pa;
+        loB += pb;
+      } else {
+        hiA += pa;
+        hiB += pb;
+      }
+    }
+    alpha[fa] = bandRatio(loA, hiA);
+    if (fb >= 0) alpha[fb] = bandRatio(loB, hiB);
+  };
+  for (let f = 0; f < nFrames; f += 2) {
+    if (db[f]! < gate) continue;
+    const s = f * HOP + HOP / 2 - 256;
+    if (s < 0 || s + 512 > samples.length) continue;
+    if (held < 0) held = f;
+    else {
+      flush(held, f);
+      held = -1;
+    }
   }
+  if (held >= 0) flush(held, -1);
   return track;
 }
 
