@@ -13,9 +13,18 @@ describe("interruptions", () => {
     expect(ev).toEqual([{ start: 4, end: 5, speaker: "1", interrupted: "0" }]);
     expect(interruptionCounts(ev)).toEqual({ "1": { made: 1, received: 0 }, "0": { made: 0, received: 1 } });
   });
+  it("counts a cut-in (touching turns, no pause) unless it is a backchannel or disabled", () => {
+    const cut = [{ speaker: "0", start: 0, end: 5 }, { speaker: "1", start: 5, end: 9 }];
+    expect(findInterruptions(cut)).toEqual([{ start: 5, end: 5, speaker: "1", interrupted: "0" }]);
+    expect(findInterruptions(cut, { cutIn: false })).toEqual([]);
+    expect(findInterruptions([{ speaker: "0", start: 0, end: 5 }, { speaker: "1", start: 5, end: 5.6 }, { speaker: "0", start: 6.5, end: 9 }])).toEqual([]); // mm-hm
+    expect(findInterruptions([{ speaker: "0", start: 4.9, end: 5 }, { speaker: "1", start: 5, end: 9 }])).toEqual([]); // 0 was not mid-turn
+    // an overlap shorter than MIN_OVERLAP is neither (per-channel VAD jitter at a hand-over)
+    expect(findInterruptions([{ speaker: "0", start: 0, end: 5.03 }, { speaker: "1", start: 5, end: 9 }])).toEqual([]);
+  });
   it("ignores backchannels, hand-overs and talk-overs where nobody yields", () => {
     expect(findInterruptions([{ speaker: "0", start: 0, end: 10 }, { speaker: "1", start: 4, end: 4.5 }])).toEqual([]); // mm-hm
-    expect(findInterruptions([{ speaker: "0", start: 0, end: 5 }, { speaker: "1", start: 5, end: 9 }])).toEqual([]); // hand-over
+    expect(findInterruptions([{ speaker: "0", start: 0, end: 5 }, { speaker: "1", start: 5.3, end: 9 }])).toEqual([]); // hand-over after a pause
     expect(findInterruptions([{ speaker: "0", start: 0, end: 10 }, { speaker: "1", start: 4, end: 6 }])).toEqual([]); // 0 keeps going
   });
 });
