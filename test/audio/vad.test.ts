@@ -87,12 +87,12 @@ describe("VAD", () => {
 
   it("energy gate: long silences skip the model, regions stay where they were", async () => {
     const [x] = await load16k("mono-two-voices.wav");
-    // the conversation, 20 s of digital silence, the conversation again, 20 s of faint noise
+    // the conversation, 20 s of digital silence, the conversation again, 20 s of dither-level noise
     const gap = 16000 * 20;
     const y = new Float32Array(2 * x!.length + 2 * gap);
     y.set(x!, 0);
     y.set(x!, x!.length + gap);
-    y.set(noise(gap, 0.0003), 2 * x!.length + gap); // about -76 dBFS
+    y.set(noise(gap, 0.00003), 2 * x!.length + gap); // about -95 dBFS
     const on = new SpeechDetector({ gate: true });
     const off = new SpeechDetector({ gate: false });
     for (let i = 0; i < y.length; i += 16000 * 7) {

@@ -49,6 +49,7 @@ interface SherpaSegment {
 interface SherpaVad {
   acceptWaveform(samples: Float32Array): void;
   isEmpty(): boolean;
+  isDetected(): boolean;
   front(enableExternalBuffer?: boolean): SherpaSegment;
   pop(): void;
   flush(): void;
@@ -163,21 +164,25 @@ function release(threshold: number, v: SherpaVad): void {
 /**
  * Energy pre-gate: Silero costs the same on silence as on speech (~0.1 ms per 32 ms window),
  * so stretches of at least GATE_WINDOWS windows whose mean power is below GATE_DB dBFS
- * (digital silence, the idle side of a per-channel call, dead air) are not run through it.
- * The model is fed the first GATE_TAIL windows of such a stretch (so a segment in progress
- * ends as it would) and the last GATE_PREROLL windows before the sound resumes (so onsets are
- * found as without the gate). Across a short skip the LSTM state is kept (resetting it there
+ * (digital silence: the idle side of a per-channel call, gaps in joined files) are not run
+ * through it. The model is fed the first GATE_TAIL windows of such a stretch, and more until
+ * any segment in progress has ended (so it ends where it would without the gate), and the
+ * last GATE_PREROLL windows before the sound resumes (so onsets are found as without it). Across a short skip the LSTM state is kept (resetting it there
  * delays onsets measurably on meetings, and flushing sherpa without a reset makes it mis-handle
  * a segment that resumes at once); after a skip of GATE_RESET_SECONDS or more the model is
  * flushed and reset, as a model that had seen that much silence would have settled (without
  * the reset, digital silence → sound right after a turn gave a spurious blip). Segment times
  * are mapped back through the skipped stretches and split at them.
  *
- * Measured (eval-vad.ts): pooled frame accuracy on the development set 0.927 with and without
- * the gate at -65 dBFS (0.925 at -60, 0.904 at -55 with a shorter pre-roll); the fixtures move
- * by under 1.1 points (mono-two-voices up, stereo-call down 0.2). `VAD_GATE=0` turns it off.
+ * Level: -90 dBFS, i.e. digital silence and dither (the idle channel of a per-channel call
+ * recorded digitally, gaps between joined files). Measured (eval-vad.ts, `npm run eval`): at
+ * -90 dBFS frame accuracy and DER on the development set are identical with and without the
+ * gate. At -65 dBFS the gate also skips quiet room/line noise and frame accuracy is still
+ * 0.927 pooled (0.925 at -60, 0.904 at -55), but skipping changes the model's state enough to
+ * move one region end by 32 ms, which moved one AMI clip's DER by 8 points (the diarizer is that
+ * sensitive), so the default stays at digital silence. `VAD_GATE=0` turns the gate off.
  */
-export const GATE_DB = -65;
+export const GATE_DB = -90;
 const GATE_POWER = 10 ** (GATE_DB / 10);
 const GATE_WINDOWS = 32; // 1.02 s
 const GATE_TAIL = 6; // 0.19 s
@@ -210,6 +215,8 @@ export class SpeechDetector {
   /** Piecewise map from fed-sample positions to real positions: one entry per resumption. */
   private runs: { fed: number; real: number }[] = [{ fed: 0, real: 0 }];
   private fedBase = 0;
+  /** The current quiet stretch has had its GATE_TAIL windows fed (waiting for a segment to close). */
+  private tailFed = false;
   private gateStart = 0;
   /** Windows (of WINDOW samples) not run through the model. */
   skippedWindows = 0;
@@ -270,8 +277,14 @@ export class SpeechDetector {
         return;
       }
       this.quiet.push(w.slice());
-      if (this.quiet.length >= GATE_WINDOWS) {
-        for (const q of this.quiet.splice(0, GATE_TAIL)) this.feed(q);
+      if (this.quiet.length >= GATE_WINDOWS || this.tailFed) {
+        if (!this.tailFed) for (const q of this.quiet.splice(0, GATE_TAIL)) this.feed(q);
+        this.tailFed = true;
+        // a segment still open is left to end exactly as it would without the gate
+        const v = this.vad!;
+        while (v.isDetected() && this.quiet.length > GATE_PREROLL) this.feed(this.quiet.shift()!);
+        if (v.isDetected()) return;
+        this.tailFed = false;
         const skip = this.quiet.length - GATE_PREROLL;
         this.quiet.splice(0, skip);
         this.gateStart = this.real;
@@ -299,6 +312,7 @@ export class SpeechDetector {
       this.runs.push({ fed: this.fed, real: this.real });
       this.gated = false;
     }
+    this.tailFed = false;
     const held = this.quiet;
     this.quiet = [];
     for (const q of held) this.feed(q);
