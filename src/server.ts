@@ -11,7 +11,7 @@ import type { Config } from "./config/index.js";
 import { ErrorCode, RestErrorType } from "./errors/codes.js";
 import { createGraphQLServer } from "./graphql/server.js";
 import { ApiKeys } from "./http/auth.js";
-import { braceDepth, ConnectionLimiter, countSubmissions, MemoryRateLimiter, RedisRateLimiter, rateLimit } from "./http/limits.js";
+import { braceDepth, ConnectionLimiter, countSubmissions, MemoryRateLimiter, RedisRateLimiter, rateLimit, rejectDeclaredOversize } from "./http/limits.js";
 import { OutboundPolicy } from "./http/outbound.js";
 import { deepAffectsRoutes } from "./http/routes/deepaffects.js";
 import { healthRoutes } from "./http/routes/health.js";
@@ -94,7 +94,9 @@ export async function startGateway(config: Config, log: Logger = createLogger(co
   // While shutting down, tell load balancers to stop sending traffic here.
   app.get("/readyz", (_req, res, next) => (draining ? void res.status(503).json({ status: "draining" }) : next()));
   app.use(healthRoutes(adapters.store));
-  app.use(webhookRoutes({ jobs, store: adapters.store, secret: config.webhookSecret, log, maxBodyBytes: 64 * 1024 * 1024 }));
+  const doorBodyLimit = 64 * 1024 * 1024;
+  app.post("/webhooks/analysis", rejectDeclaredOversize(doorBodyLimit, "rest"));
+  app.use(webhookRoutes({ jobs, store: adapters.store, secret: config.webhookSecret, log, maxBodyBytes: doorBodyLimit }));
   app.use(
     deepAffectsRoutes({
       jobs,
@@ -111,6 +113,7 @@ export async function startGateway(config: Config, log: Logger = createLogger(co
   app.use(
     "/graphql",
     rateLimit({ limiter, apiKeys, bucket: "all", limit: limits.ratePerMinute, style: "graphql", cost: (req) => (req.method === "POST" ? 1 : 0) }),
+    rejectDeclaredOversize(limits.maxBodyBytes, "graphql"),
     express.json({ limit: limits.maxBodyBytes }),
     // graphql-js parses recursively: refuse absurd nesting before it reaches the parser.
     (req, res, next) => {

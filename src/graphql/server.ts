@@ -165,6 +165,9 @@ export async function createGraphQLServer(deps: {
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // No automatic persisted queries: an unbounded query cache fed by clients is memory
+    // anyone can fill, and our clients send full queries.
+    persistedQueries: false,
     formatError: formatError(deps.log),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: deps.httpServer }),

@@ -129,6 +129,25 @@ export function rateLimit(opts: {
   };
 }
 
+/**
+ * 413 at once for a body whose declared Content-Length is over `limit`. Express's body
+ * parser would answer 413 too, but only after reading (and discarding) the whole declared
+ * body, so a client could hold a connection by announcing gigabytes. The socket is closed
+ * after the answer. (A chunked body without a length is cut by the parser's own limit; the
+ * server's requestTimeout bounds how long it may dribble.)
+ */
+export function rejectDeclaredOversize(limit: number, style: "rest" | "graphql") {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (!(declared > limit)) return next();
+    const message = `request body of ${declared} bytes is larger than the limit of ${limit} bytes`;
+    res.setHeader("connection", "close");
+    if (style === "graphql") res.status(413).json({ errors: [{ message, extensions: { code: ErrorCode.PAYLOAD_TOO_LARGE } }] });
+    else res.status(413).json({ error: { type: RestErrorType.PAYLOAD_TOO_LARGE, message } });
+    res.once("finish", () => req.socket.destroySoon?.());
+  };
+}
+
 // ------------------------------------------------------------------------- GraphQL limits
 
 /** The deepest field nesting of any operation in `doc`, following fragments. */

@@ -21,7 +21,7 @@ import type { JobRecord } from "../../jobs/types.js";
 import type { Logger } from "../../logger.js";
 import { toDeepAffectsResponse } from "../../webhooks/payload.js";
 import { keyFromRequest, type ApiKeys } from "../auth.js";
-import { rateLimit, type RateLimiter } from "../limits.js";
+import { rateLimit, rejectDeclaredOversize, type RateLimiter } from "../limits.js";
 
 export const SUBMIT_PATH = "/audio/generic/api/v1/async/analytics/interaction";
 export const STATUS_PATH = "/transaction/generic/api/v1/async/status";
@@ -96,7 +96,7 @@ export function deepAffectsRoutes(deps: {
   // Any content type is read as JSON: some DeepAffects clients send none.
   const json = express.json({ limit: deps.maxBodyBytes, type: () => true, strict: false });
 
-  router.post(SUBMIT_PATH, limitAll, authenticate, limitSubmit, json, async (req, res) => {
+  router.post(SUBMIT_PATH, limitAll, authenticate, limitSubmit, rejectDeclaredOversize(deps.maxBodyBytes, "rest"), json, async (req, res) => {
     const q = req.query;
     const single = (name: string) => (typeof q[name] === "string" ? (q[name] as string) : Array.isArray(q[name]) ? "" : undefined);
     const webhook = single("webhook");
