@@ -168,6 +168,9 @@ export async function createGraphQLServer(deps: {
     // No automatic persisted queries: an unbounded query cache fed by clients is memory
     // anyone can fill, and our clients send full queries.
     persistedQueries: false,
+    // Our SIGTERM handler stops things in order (worker first, then HTTP); Apollo's own
+    // would close the HTTP server at once, cutting off the running job's completion.
+    stopOnTerminationSignals: false,
     formatError: formatError(deps.log),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: deps.httpServer }),
