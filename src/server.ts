@@ -20,7 +20,7 @@ import { createAdapters, type Adapters } from "./jobs/adapters.js";
 import { JobService } from "./jobs/service.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createClientWebhooks, type ClientWebhookRuntime } from "./webhooks/index.js";
-import { createJobProcessor } from "./worker/processor.js";
+import { createGiveUpHandler, createJobProcessor } from "./worker/processor.js";
 
 export interface Gateway {
   url: string;
@@ -148,19 +148,22 @@ export async function startGateway(config: Config, log: Logger = createLogger(co
   if (!publicUrl) publicUrl = `http://127.0.0.1:${port}`;
 
   if (config.runWorker) {
-    const processor = createJobProcessor({
+    const workerDeps = {
       store: adapters.store,
-      jobs,
       log: log.child({ component: "worker" }),
       completionUrl: () => `${publicUrl}/webhooks/analysis`,
       webhookSecret: config.webhookSecret,
+    };
+    const processor = createJobProcessor({
+      ...workerDeps,
+      jobs,
       maxAudioBytes: config.maxAudioBytes,
       maxAudioSeconds: limits.maxAudioSeconds,
       maxDecodedAudioBytes: limits.maxDecodedAudioBytes,
       outbound,
       outboundTimeoutMs: config.outboundTimeoutMs,
     });
-    await adapters.queue.consume(processor, config.workerConcurrency);
+    await adapters.queue.consume(processor, config.workerConcurrency, createGiveUpHandler(workerDeps));
   }
   // Client webhooks are delivered by gateway processes (they hold the per-key secrets),
   // whether or not they also analyse audio.

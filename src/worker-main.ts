@@ -8,7 +8,7 @@ import { OutboundPolicy } from "./http/outbound.js";
 import { createAdapters } from "./jobs/adapters.js";
 import { JobService } from "./jobs/service.js";
 import { createLogger } from "./logger.js";
-import { createJobProcessor } from "./worker/processor.js";
+import { createGiveUpHandler, createJobProcessor } from "./worker/processor.js";
 
 let config;
 try {
@@ -26,13 +26,16 @@ const log = createLogger(config.logLevel, "worker");
 const adapters = createAdapters(config, log);
 const jobs = new JobService({ ...adapters, log, maxAudioBytes: config.maxAudioBytes });
 const publicUrl = config.publicUrl!;
+const workerDeps = {
+  store: adapters.store,
+  log,
+  completionUrl: () => `${publicUrl}/webhooks/analysis`,
+  webhookSecret: config.webhookSecret,
+};
 await adapters.queue.consume(
   createJobProcessor({
-    store: adapters.store,
+    ...workerDeps,
     jobs,
-    log,
-    completionUrl: () => `${publicUrl}/webhooks/analysis`,
-    webhookSecret: config.webhookSecret,
     maxAudioBytes: config.maxAudioBytes,
     maxAudioSeconds: config.limits.maxAudioSeconds,
     maxDecodedAudioBytes: config.limits.maxDecodedAudioBytes,
@@ -40,6 +43,7 @@ await adapters.queue.consume(
     outboundTimeoutMs: config.outboundTimeoutMs,
   }),
   config.workerConcurrency,
+  createGiveUpHandler(workerDeps),
 );
 log.info({ concurrency: config.workerConcurrency }, "worker ready");
 

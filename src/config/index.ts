@@ -52,6 +52,7 @@ const EnvSchema = z.object({
   PUBLIC_URL: httpUrl.optional(),
   RUN_WORKER: bool(true),
   WORKER_CONCURRENCY: int(1, 1, 64),
+  WORKER_LOCK_SECONDS: int(30, 5, 3600),
   MAX_AUDIO_BYTES: int(100 * 1024 * 1024, 1024, 2 * 1024 * 1024 * 1024),
   JOB_TTL_SECONDS: int(7 * 24 * 3600, 60, 365 * 24 * 3600),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -97,6 +98,8 @@ export interface Config {
   publicUrl?: string;
   runWorker: boolean;
   workerConcurrency: number;
+  /** Distributed mode: a job whose worker stops renewing its lock this long is handed to another worker. */
+  workerLockSeconds: number;
   maxAudioBytes: number;
   jobTtlSeconds: number;
   logLevel: string;
@@ -200,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ""),
     runWorker: e.RUN_WORKER,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    workerLockSeconds: e.WORKER_LOCK_SECONDS,
     maxAudioBytes: e.MAX_AUDIO_BYTES,
     jobTtlSeconds: e.JOB_TTL_SECONDS,
     logLevel: e.LOG_LEVEL,

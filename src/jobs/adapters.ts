@@ -44,7 +44,7 @@ export function createAdapters(config: Config, log: Logger): Adapters {
   const bus = new RedisEventBus(client, subscriber, config.redisPrefix, (id) => store.get(id));
   // BullMQ workers need maxRetriesPerRequest: null (they block on Redis).
   const queueConnection = connect("queue", { maxRetriesPerRequest: null });
-  const queue = new BullJobQueue(queueConnection, config.redisPrefix);
+  const queue = new BullJobQueue(queueConnection, config.redisPrefix, { lockMs: config.workerLockSeconds * 1000 });
   return {
     store,
     bus,

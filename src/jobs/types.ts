@@ -121,7 +121,7 @@ export interface EventBus {
 export interface JobQueue {
   enqueue(requestId: string): Promise<void>;
   /** Starts consuming jobs with `handler` (a worker). */
-  consume(handler: JobHandler, concurrency: number): Promise<void>;
+  consume(handler: JobHandler, concurrency: number, onGiveUp?: GiveUpHandler): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -129,3 +129,5 @@ export interface JobProgress {
   (stage: string, fraction: number): Promise<void>;
 }
 export type JobHandler = (requestId: string, attempt: number) => Promise<void>;
+/** Called once when the queue stops retrying a job (attempts used up, or too many crashed workers). */
+export type GiveUpHandler = (requestId: string, reason: string) => Promise<void>;

@@ -10,7 +10,7 @@ import type { AnalysisOptions } from "../analysis/types.js";
 import { JobErrorType } from "../errors/codes.js";
 import type { OutboundPolicy } from "../http/outbound.js";
 import type { JobService } from "../jobs/service.js";
-import { isFinal, type JobError, type JobHandler, type JobStore } from "../jobs/types.js";
+import { isFinal, type GiveUpHandler, type JobError, type JobHandler, type JobStore } from "../jobs/types.js";
 import type { Logger } from "../logger.js";
 import { deliverCompletion, type CompletionBody } from "./deliver-completion.js";
 import { AudioFetchError, fetchAudio } from "./fetch-audio.js";
@@ -147,5 +147,21 @@ export function createJobProcessor(deps: ProcessorDeps): JobHandler {
       log.info({ error: body.error }, "analysis failed");
     }
     await deliverCompletion({ url: deps.completionUrl(), secret: deps.webhookSecret }, body);
+  };
+}
+
+/**
+ * When the queue gives up on a job (every attempt failed, or its workers kept crashing), the
+ * job is ended as FAILED through the completion door, so nobody waits for it forever.
+ */
+export function createGiveUpHandler(deps: Pick<ProcessorDeps, "store" | "log" | "completionUrl" | "webhookSecret">): GiveUpHandler {
+  return async (requestId, reason) => {
+    const job = await deps.store.get(requestId);
+    if (!job || isFinal(job.status)) return;
+    deps.log.error({ requestId, reason }, "queue gave up on job");
+    await deliverCompletion(
+      { url: deps.completionUrl(), secret: deps.webhookSecret },
+      { request_id: requestId, error: { type: JobErrorType.INTERNAL, message: "the analysis could not be completed; submit it again" } },
+    );
   };
 }

@@ -1,4 +1,4 @@
-import type { JobHandler, JobQueue } from "../types.js";
+import type { GiveUpHandler, JobHandler, JobQueue } from "../types.js";
 
 const MAX_ATTEMPTS = 3;
 
@@ -9,6 +9,7 @@ const MAX_ATTEMPTS = 3;
 export class MemoryJobQueue implements JobQueue {
   private pending: { requestId: string; attempt: number }[] = [];
   private handler?: JobHandler;
+  private onGiveUp?: GiveUpHandler;
   private concurrency = 1;
   private running = 0;
   private closed = false;
@@ -20,8 +21,9 @@ export class MemoryJobQueue implements JobQueue {
     this.pump();
   }
 
-  async consume(handler: JobHandler, concurrency: number) {
+  async consume(handler: JobHandler, concurrency: number, onGiveUp?: GiveUpHandler) {
     this.handler = handler;
+    this.onGiveUp = onGiveUp;
     this.concurrency = concurrency;
     this.pump();
   }
@@ -31,8 +33,12 @@ export class MemoryJobQueue implements JobQueue {
       const item = this.pending.shift()!;
       this.running++;
       this.handler(item.requestId, item.attempt)
-        .catch(() => {
-          if (item.attempt >= MAX_ATTEMPTS || this.closed) return;
+        .catch((err: Error) => {
+          if (this.closed) return;
+          if (item.attempt >= MAX_ATTEMPTS) {
+            void this.onGiveUp?.(item.requestId, `gave up after ${item.attempt} attempts: ${err.message}`).catch(() => undefined);
+            return;
+          }
           const t = setTimeout(() => {
             this.timers.delete(t);
             this.pending.push({ requestId: item.requestId, attempt: item.attempt + 1 });
