@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
+import { transcriberConfigFromEnv } from "../analysis/transcription/index.js";
 
 const bool = (def: boolean) =>
   z
@@ -184,6 +185,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Clients hold their webhook secret; one equal to WEBHOOK_SECRET would let them forge completions.
   if (e.WEBHOOK_SECRET && [e.CLIENT_WEBHOOK_SECRET, ...Object.values(secretsByKey)].includes(e.WEBHOOK_SECRET)) {
     problems.push("CLIENT_WEBHOOK_SECRET / API_KEYS: client webhook secrets must differ from WEBHOOK_SECRET");
+  }
+  // The transcriber is configured where it runs (each analysis thread reads TRANSCRIBER etc.),
+  // but a bad value should stop start-up here, not fail every job later.
+  try {
+    const t = transcriberConfigFromEnv(env);
+    if (t.kind === "openai" && !t.openaiBaseUrl) problems.push("OPENAI_BASE_URL: required with TRANSCRIBER=openai");
+  } catch (err) {
+    problems.push((err as Error).message);
   }
   if (problems.length) throw new ConfigError([...new Set(problems)]);
 

@@ -121,6 +121,10 @@ describe("configuration", () => {
       expect(msg).toMatch(/RUN_WORKER: must be true or false/);
     }
   });
+  it("checks the transcriber settings at start-up", () => {
+    expect(() => loadConfig({ TRANSCRIBER: "whisper" })).toThrow(/TRANSCRIBER must be one of/);
+    expect(() => loadConfig({ TRANSCRIBER: "openai" })).toThrow(/OPENAI_BASE_URL: required with TRANSCRIBER=openai/);
+  });
   it("requires a shared WEBHOOK_SECRET in distributed mode and defaults the rest", () => {
     expect(() => loadConfig({ REDIS_URL })).toThrow(/WEBHOOK_SECRET: required with REDIS_URL/);
     const c = loadConfig({});
