@@ -8,6 +8,7 @@
  * first seconds it sees and, when it is negligible, places the filterbank in 100–3800 Hz
  * instead of 100–7600 Hz. The decision is made once (before any frame is emitted).
  */
+import { fft } from "../features/frames.js";
 
 export const SAMPLE_RATE = 16000;
 export const FRAME_LEN = 400; // 25 ms
@@ -46,68 +47,15 @@ export class FeatureStore {
   }
 }
 
-/** In-place iterative radix-2 complex FFT of size n (re, im). */
-class FFT {
-  private readonly rev: Uint32Array;
-  private readonly cos: Float64Array;
-  private readonly sin: Float64Array;
-  constructor(readonly n: number) {
-    const bits = Math.log2(n);
-    this.rev = new Uint32Array(n);
-    for (let i = 0; i < n; i++) {
-      let r = 0;
-      for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
-      this.rev[i] = r;
-    }
-    this.cos = new Float64Array(n / 2);
-    this.sin = new Float64Array(n / 2);
-    for (let i = 0; i < n / 2; i++) {
-      this.cos[i] = Math.cos((-2 * Math.PI * i) / n);
-      this.sin[i] = Math.sin((-2 * Math.PI * i) / n);
-    }
-  }
-  run(re: Float64Array, im: Float64Array): void {
-    const n = this.n;
-    const rev = this.rev;
-    for (let i = 0; i < n; i++) {
-      const j = rev[i]!;
-      if (j > i) {
-        let t = re[i]!; re[i] = re[j]!; re[j] = t;
-        t = im[i]!; im[i] = im[j]!; im[j] = t;
-      }
-    }
-    for (let size = 2; size <= n; size <<= 1) {
-      const half = size >> 1;
-      const step = n / size;
-      for (let start = 0; start < n; start += size) {
-        for (let k = 0; k < half; k++) {
-          const wr = this.cos[k * step]!;
-          const wi = this.sin[k * step]!;
-          const a = start + k;
-          const b = a + half;
-          const xr = re[b]! * wr - im[b]! * wi;
-          const xi = re[b]! * wi + im[b]! * wr;
-          re[b] = re[a]! - xr;
-          im[b] = im[a]! - xi;
-          re[a] = re[a]! + xr;
-          im[a] = im[a]! + xi;
-        }
-      }
-    }
-  }
-}
-
 /** Real FFT of length N via one complex FFT of length N/2; returns power spectrum bins 0..N/2. */
 class RealPowerSpectrum {
   private readonly half: number;
-  private readonly fft: FFT;
   private readonly re: Float64Array;
   private readonly im: Float64Array;
   private readonly twr: Float64Array;
   private readonly twi: Float64Array;
   constructor(readonly n: number) {
     this.half = n / 2;
-    this.fft = new FFT(this.half);
     this.re = new Float64Array(this.half);
     this.im = new Float64Array(this.half);
     this.twr = new Float64Array(this.half);
@@ -126,7 +74,7 @@ class RealPowerSpectrum {
       re[i] = x[2 * i]!;
       im[i] = x[2 * i + 1]!;
     }
-    this.fft.run(re, im);
+    fft(re, im);
     power[0] = (re[0]! + im[0]!) ** 2;
     power[h] = (re[0]! - im[0]!) ** 2;
     for (let k = 1; k < h; k++) {

@@ -1,5 +1,5 @@
 import { isFinal, type JobRecord, type JobStatus, type JobStore, type ListPage } from "../types.js";
-import { decodeCursor, encodeCursor } from "../cursor.js";
+import { paginate } from "../cursor.js";
 
 /** Embedded-mode job store: process memory, entries expire after the TTL. */
 export class MemoryJobStore implements JobStore {
@@ -50,24 +50,8 @@ export class MemoryJobStore implements JobStore {
   }
 
   async list(owner: string, first: number, after?: string, status?: JobStatus): Promise<ListPage> {
-    const mine = [...this.jobs.values()]
-      .map((e) => e.job)
-      .filter((j) => j.owner === owner && (!status || j.status === status) && this.live(j.requestId))
-      .sort((a, b) => b.submittedAt.localeCompare(a.submittedAt) || b.requestId.localeCompare(a.requestId));
-    let start = 0;
-    if (after) {
-      const c = decodeCursor(after);
-      start = mine.findIndex((j) => j.submittedAt < c.submittedAt || (j.submittedAt === c.submittedAt && j.requestId < c.requestId));
-      if (start < 0) start = mine.length;
-    }
-    const items = mine.slice(start, start + first);
-    const last = items.at(-1);
-    return {
-      items: items.map((j) => structuredClone(j)),
-      hasNextPage: start + first < mine.length,
-      endCursor: last && encodeCursor(last),
-      totalCount: mine.length,
-    };
+    const mine = [...this.jobs.keys()].map((id) => this.live(id)).filter((j): j is JobRecord => j?.owner === owner);
+    return paginate(mine.map((j) => structuredClone(j)), first, after, status);
   }
 
   async getAudio(requestId: string) {

@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import { isFinal, type JobRecord, type JobStatus, type JobStore, type ListPage } from "../types.js";
-import { decodeCursor, encodeCursor } from "../cursor.js";
+import { paginate } from "../cursor.js";
 
 // A job is a hash {status, version, data(JSON)} so scripts can guard transitions without
 // decoding JSON inside Redis (cjson turns [] into {} and rounds numbers).
@@ -98,18 +98,7 @@ export class RedisJobStore implements JobStore {
       rows.forEach(([, data], k) => (data ? jobs.push(JSON.parse(data as string)) : gone.push(batch[k])));
     }
     if (gone.length) await this.redis.zrem(this.ownerKey(owner), ...gone);
-    const mine = jobs
-      .filter((j) => !status || j.status === status)
-      .sort((a, b) => b.submittedAt.localeCompare(a.submittedAt) || b.requestId.localeCompare(a.requestId));
-    let start = 0;
-    if (after) {
-      const c = decodeCursor(after);
-      start = mine.findIndex((j) => j.submittedAt < c.submittedAt || (j.submittedAt === c.submittedAt && j.requestId < c.requestId));
-      if (start < 0) start = mine.length;
-    }
-    const items = mine.slice(start, start + first);
-    const last = items.at(-1);
-    return { items, hasNextPage: start + first < mine.length, endCursor: last && encodeCursor(last), totalCount: mine.length };
+    return paginate(jobs, first, after, status);
   }
 
   async getAudio(requestId: string) {
