@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { DeepAffectsResponse } from "../analysis/types.js";
 import { ErrorCode, UserInputError } from "../errors/codes.js";
 import type { Logger } from "../logger.js";
+import { jobDuration, jobsFinished, jobsSubmitted } from "../observability/metrics.js";
 import {
   isFinal,
   type ClientWebhooks,
@@ -77,6 +78,7 @@ export class JobService {
       return existing;
     }
     await this.deps.queue.enqueue(job.requestId);
+    jobsSubmitted.inc();
     this.deps.log.info({ requestId: job.requestId, owner, source: job.source.kind }, "job queued");
     return job;
   }
@@ -179,6 +181,8 @@ export class JobService {
     await this.deps.bus.publish(job);
     if ("updated" in out) {
       await this.deps.store.deleteAudio(requestId).catch(() => undefined);
+      jobsFinished.inc({ status: job.status });
+      jobDuration.observe((Date.now() - Date.parse(job.submittedAt)) / 1000);
       this.deps.log.info({ requestId, status: job.status }, "job finished");
     }
     return { found: true as const, job, alreadyFinal: "final" in out };

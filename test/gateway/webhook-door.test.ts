@@ -57,4 +57,12 @@ describe("POST /webhooks/analysis", () => {
     expect(q.data?.analysis?.status).toBe("COMPLETED");
     expect(q.data?.analysis?.result?.segments).toHaveLength(2);
   });
+  it("counts submitted and finished jobs on GET /metrics (Prometheus text)", async () => {
+    const res = await fetch(`${gw.url}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(Number(/^iag_jobs_submitted_total (\d+)/m.exec(text)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(Number(/^iag_jobs_finished_total\{status="COMPLETED"\} (\d+)/m.exec(text)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(text).toMatch(/iag_process_resident_memory_bytes/);
+  });
 });
