@@ -32,9 +32,6 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** JSON bodies carry base64 audio: allow 4/3 of the audio limit plus room for the rest. */
-export const jsonBodyLimit = (maxAudioBytes: number) => Math.ceil((maxAudioBytes * 4) / 3) + 1024 * 1024;
-
 /** A client-supplied x-request-id is kept when it is short and plain; otherwise we make one. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
