@@ -18,18 +18,36 @@ async function graphqlErrors<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Subscribe source: checks ownership first so a bad requestId is an error, not a silent stream. */
+/**
+ * Subscribe source: checks ownership first so a bad requestId is an error, not a silent
+ * stream. The iterator's return() (client gone) aborts the watch at once: an async
+ * generator waiting for the next event could not be closed until one arrived, and the bus
+ * subscription would outlive the client.
+ */
 function watchJob(onlyFinal: boolean) {
   return async ({ args, context }: { args: Record<string, unknown>; context: GraphQLContext }) =>
-    graphqlErrors(async () => {
+    graphqlErrors(async (): Promise<AsyncIterableIterator<JobRecord>> => {
       const requestId = String(args.requestId);
       if (!(await context.jobs.get(context.owner, requestId))) {
         throw new UserInputError(`requestId: no analysis "${requestId}" for this API key`, "requestId", ErrorCode.NOT_FOUND);
       }
-      const stream = context.jobs.watch(context.owner, requestId);
-      return (async function* () {
-        for await (const job of stream) if (!onlyFinal || isFinal(job.status)) yield job;
-      })();
+      const abort = new AbortController();
+      const stream = context.jobs.watch(context.owner, requestId, abort.signal);
+      const iterator: AsyncIterableIterator<JobRecord> = {
+        async next() {
+          for (;;) {
+            const r = await stream.next();
+            if (r.done || !onlyFinal || isFinal(r.value.status)) return r;
+          }
+        },
+        async return() {
+          abort.abort();
+          await stream.return(undefined);
+          return { done: true, value: undefined };
+        },
+        [Symbol.asyncIterator]: () => iterator,
+      };
+      return iterator;
     });
 }
 
