@@ -1,7 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Gateway } from "../../src/server.js";
-import { AnalysisCompletedDocument, SubmitAnalysisDocument } from "../generated/graphql.js";
+import { AnalysisCompletedDocument, AnalysisUpdatedDocument, SubmitAnalysisDocument } from "../generated/graphql.js";
 import { fixtureBase64 } from "../helpers/audio.js";
 import { REDIS_URL, TEST_SECRET, startTestGateway, uniquePrefix } from "../helpers/gateway.js";
 import { collect, gql, wsClient } from "../helpers/graphql-client.js";
@@ -35,13 +35,22 @@ describe("distributed mode", () => {
     const requestId = res.data!.submitAnalysis.requestId;
     const client = wsClient(a.url);
     let events;
+    let updates;
     try {
-      events = await collect(client, AnalysisCompletedDocument, { requestId }, 90_000);
+      [events, updates] = await Promise.all([
+        collect(client, AnalysisCompletedDocument, { requestId }, 90_000),
+        collect(client, AnalysisUpdatedDocument, { requestId }, 90_000),
+      ]);
     } catch (err) {
       throw new Error(`${(err as Error).message}\nworker output:\n${worker.output()}`);
     } finally {
       await client.dispose();
     }
+    // the worker process's progress reaches replica A's subscriber through Redis
+    const seen = updates.map((u) => u.data?.analysisUpdated);
+    expect(seen.map((u) => u?.status)).toContain("RUNNING");
+    expect(seen.some((u) => u?.status === "RUNNING" && (u.progress ?? 0) > 0 && u.stage)).toBe(true);
+    expect(seen.at(-1)?.status).toBe("COMPLETED");
     const analysis = events[0].data!.analysisCompleted;
     expect(analysis.status, worker.output()).toBe("COMPLETED");
     expect(analysis.result!.numSpeakers).toBe(2);
