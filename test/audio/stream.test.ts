@@ -288,6 +288,7 @@ describe("openAudioStream: memory stays bounded", () => {
     let peakArrayBuffers = 0;
     let peakRss = 0;
     let retainedAfterGc = 0;
+    let liveAtCheckpoints = 0;
     let frames = 0;
     let chunks = 0;
     let sum = 0;
@@ -307,6 +308,8 @@ describe("openAudioStream: memory stays bounded", () => {
         await new Promise((r) => setImmediate(r));
         gc();
         retainedAfterGc = Math.max(retainedAfterGc, process.memoryUsage().arrayBuffers - base.arrayBuffers);
+        // chunks yielded before the one in hand must all be collectable by now
+        liveAtCheckpoints = Math.max(liveAtCheckpoints, refs.slice(0, -2).filter((r) => r.deref() !== undefined).length);
       }
     }
     expect(frames).toBe(seconds * rate);
@@ -318,8 +321,10 @@ describe("openAudioStream: memory stays bounded", () => {
     // this function's frame)
     const alive = refs.slice(0, -2).filter((r) => r.deref() !== undefined).length;
     expect(alive).toBe(0);
-    // after a collection, at most the chunk in hand (2 × 320 kB) is live beyond the input
-    expect(retainedAfterGc).toBeLessThan(4 * 1024 * 1024);
+    // during the iteration too, after a collection no earlier chunk is alive. (Counted with
+    // WeakRefs: process.memoryUsage().arrayBuffers lags behind V8's background freeing of
+    // backing stores on a loaded machine, so it is reported below, not asserted.)
+    expect(liveAtCheckpoints).toBe(0);
     // without forced collections garbage piles up a little, but nowhere near the decoded size
     expect(peakArrayBuffers).toBeLessThan(decodedBytes / 3);
     expect(peakRss).toBeLessThan(100 * 1024 * 1024);
