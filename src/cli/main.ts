@@ -115,12 +115,21 @@ export async function main(argv: string[]): Promise<number> {
   let last = "";
   const t0 = performance.now();
   // read from disk chunk by chunk (WAV/raw), so long recordings need no memory for their bytes
-  const result = await analyzeFile(args.file, args.options, (stage, f) => {
-    if (!tty) return;
-    const line = `${stage.padEnd(10)} ${"#".repeat(Math.round(f * 30)).padEnd(30, ".")} ${(100 * f).toFixed(0).padStart(3)}%`;
-    if (line !== last) process.stderr.write(`\r${line}`);
-    last = line;
-  });
+  let result;
+  try {
+    result = await analyzeFile(args.file, args.options, (stage, f) => {
+      if (!tty) return;
+      const line = `${stage.padEnd(10)} ${"#".repeat(Math.round(f * 30)).padEnd(30, ".")} ${(100 * f).toFixed(0).padStart(3)}%`;
+      if (line !== last) process.stderr.write(`\r${line}`);
+      last = line;
+    });
+  } catch (e) {
+    // a missing file, undecodable audio or a failing recognizer: one readable line, no stack
+    const err = e as NodeJS.ErrnoException;
+    if (tty) process.stderr.write("\n");
+    console.error(`error: ${err.code === "ENOENT" ? `no such file: ${args.file}` : err.message}`);
+    return 1;
+  }
   if (tty) process.stderr.write(`\r${" ".repeat(50)}\rdone in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   process.stdout.write(args.json ? JSON.stringify(result, null, 2) + "\n" : summary(result) + "\n");
   return 0;
