@@ -5,16 +5,10 @@ import { AudioDecodeError, decodeAudio } from "../../src/analysis/audio/decode.j
 import { channelsAreNearlyIdentical, toMono } from "../../src/analysis/audio/channels.js";
 import { ALAW_TABLE, MULAW_TABLE } from "../../src/analysis/audio/g711.js";
 import type { AudioEncoding } from "../../src/analysis/types.js";
+import { speechFixtures } from "../helpers/audio.js";
 
 const FX = join(import.meta.dirname, "..", "fixtures");
-interface Entry {
-  file: string;
-  encoding: AudioEncoding;
-  sampleRate: number;
-  channels: number;
-  duration: number;
-}
-const meta = JSON.parse(readFileSync(join(FX, "speech-fixtures.json"), "utf8")) as { files: Entry[] };
+const meta = { files: speechFixtures() };
 const load = (f: string): Buffer => readFileSync(join(FX, f));
 
 function rms(x: Float32Array): number {

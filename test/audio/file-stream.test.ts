@@ -5,18 +5,14 @@ import { afterAll, describe, expect, it } from "vitest";
 import { AudioDecodeError } from "../../src/analysis/audio/errors.js";
 import { openAudioFile } from "../../src/analysis/audio/file-stream.js";
 import { openAudioStream, type AudioStream } from "../../src/analysis/audio/stream.js";
-import type { AudioEncoding } from "../../src/analysis/types.js";
+import { collectChunks, speechFixtures } from "../helpers/audio.js";
 
 const FX = join(import.meta.dirname, "..", "fixtures");
-const meta = JSON.parse(readFileSync(join(FX, "speech-fixtures.json"), "utf8")) as { files: { file: string; encoding: AudioEncoding; sampleRate: number; channels: number }[] };
+const meta = { files: speechFixtures() };
 const tmp = mkdtempSync(join(tmpdir(), "iag-file-stream-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function collect(s: AudioStream, seconds?: number): Promise<Float32Array[][]> {
-  const out: Float32Array[][] = [];
-  for await (const c of s.chunks(seconds)) out.push(c);
-  return out;
-}
+const collect = collectChunks;
 
 describe("openAudioFile (file-backed stream)", () => {
   for (const e of meta.files) {

@@ -7,24 +7,14 @@ import decodeWhole from "audio-decode";
 import { AudioDecodeError, decodeAudio } from "../../src/analysis/audio/decode.js";
 import { openAudioStream, type AudioStream, type OpenAudioOptions } from "../../src/analysis/audio/stream.js";
 import type { AudioEncoding } from "../../src/analysis/types.js";
+import { collectChunks, speechFixtures } from "../helpers/audio.js";
 
 const FX = join(import.meta.dirname, "..", "fixtures");
-interface Entry {
-  file: string;
-  encoding: AudioEncoding;
-  sampleRate: number;
-  channels: number;
-  duration: number;
-}
-const meta = JSON.parse(readFileSync(join(FX, "speech-fixtures.json"), "utf8")) as { files: Entry[] };
+const meta = { files: speechFixtures() };
 const load = (f: string): Buffer => readFileSync(join(FX, f));
 const COMPRESSED = new Set<AudioEncoding>(["FLAC", "MP3", "OGG_OPUS", "OGG_VORBIS"]);
 
-async function collect(s: AudioStream, seconds?: number): Promise<Float32Array[][]> {
-  const out: Float32Array[][] = [];
-  for await (const c of s.chunks(seconds)) out.push(c);
-  return out;
-}
+const collect = collectChunks;
 
 function concat(parts: Float32Array[][], channels: number): Float32Array[] {
   const n = parts.reduce((s, p) => s + p[0]!.length, 0);
