@@ -2,7 +2,6 @@
  * Assembles one gateway process: adapters, job service, HTTP routes, GraphQL (HTTP + WS),
  * and, unless RUN_WORKER=false, an in-process worker consuming the queue.
  */
-import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
@@ -15,7 +14,8 @@ import { braceDepth, ConnectionLimiter, countSubmissions, MemoryRateLimiter, Red
 import { OutboundPolicy } from "./http/outbound.js";
 import { deepAffectsRoutes } from "./http/routes/deepaffects.js";
 import { healthRoutes } from "./http/routes/health.js";
-import { webhookRoutes } from "./http/routes/webhooks.js";
+import { completionDoor } from "./http/routes/webhooks.js";
+import { requestIdFor } from "./http/request-id.js";
 import { createAdapters, type Adapters } from "./jobs/adapters.js";
 import { JobService } from "./jobs/service.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -31,9 +31,6 @@ export interface Gateway {
   httpServer: Server;
   close(): Promise<void>;
 }
-
-/** A client-supplied x-request-id is kept when it is short and plain; otherwise we make one. */
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** Resolves when `p` settles or after `ms`, whichever comes first (shutdown steps must not hang). */
 const within = (p: Promise<unknown>, ms: number) =>
@@ -57,7 +54,9 @@ export async function startGateway(config: Config, log: Logger = createLogger(co
   const limits = config.limits;
   const app = express();
   app.disable("x-powered-by");
-  const httpServer = createServer(app);
+  // The completion door is served ahead of Express: it is the distributed mode's hot path.
+  const door = completionDoor({ jobs, store: adapters.store, secret: config.webhookSecret, log, maxBodyBytes: 64 * 1024 * 1024 });
+  const httpServer = createServer((req, res) => (door.matches(req) ? door.handle(req, res) : app(req, res)));
   let publicUrl = config.publicUrl ?? "";
   let draining = false;
 
@@ -81,8 +80,7 @@ export async function startGateway(config: Config, log: Logger = createLogger(co
   // Every request gets an id: echoed in x-request-id, logged with unexpected errors, and
   // returned in masked error responses so a user can quote it.
   app.use((req, res, next) => {
-    const given = req.headers["x-request-id"];
-    const id = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+    const id = requestIdFor(req.headers["x-request-id"]);
     req.headers["x-request-id"] = id;
     res.locals.requestId = id;
     res.setHeader("x-request-id", id);
@@ -91,9 +89,6 @@ export async function startGateway(config: Config, log: Logger = createLogger(co
   // While shutting down, tell load balancers to stop sending traffic here.
   app.get("/readyz", (_req, res, next) => (draining ? void res.status(503).json({ status: "draining" }) : next()));
   app.use(healthRoutes(adapters.store));
-  const doorBodyLimit = 64 * 1024 * 1024;
-  app.post("/webhooks/analysis", rejectDeclaredOversize(doorBodyLimit, "rest"));
-  app.use(webhookRoutes({ jobs, store: adapters.store, secret: config.webhookSecret, log, maxBodyBytes: doorBodyLimit }));
   app.use(
     deepAffectsRoutes({
       jobs,

@@ -5,14 +5,17 @@ import { MemoryEventBus } from "./memory/bus.js";
 import { MemoryJobQueue } from "./memory/queue.js";
 import { MemoryJobStore } from "./memory/store.js";
 import { RedisEventBus } from "./redis/bus.js";
+import { RedisCompletionDoor } from "./redis/completion.js";
 import { BullJobQueue } from "./redis/queue.js";
 import { RedisJobStore } from "./redis/store.js";
-import type { EventBus, JobQueue, JobStore } from "./types.js";
+import type { CompletionDoor, EventBus, JobQueue, JobStore } from "./types.js";
 
 export interface Adapters {
   store: JobStore;
   bus: EventBus;
   queue: JobQueue;
+  /** A one-call completion door where the adapters have one (Redis); else JobService composes store + bus. */
+  completions?: CompletionDoor;
   close(): Promise<void>;
 }
 
@@ -49,6 +52,7 @@ export function createAdapters(config: Config, log: Logger): Adapters {
     store,
     bus,
     queue,
+    completions: new RedisCompletionDoor(client, config.redisPrefix),
     async close() {
       await queue.close();
       await bus.close();

@@ -11,7 +11,10 @@ import { jobDuration, jobsFinished, jobsSubmitted } from "../observability/metri
 import {
   isFinal,
   type ClientWebhooks,
+  type CompletionDoor,
+  type CompletionOutcome,
   type EventBus,
+  type FinalPatch,
   type JobError,
   type JobQueue,
   type JobRecord,
@@ -19,6 +22,7 @@ import {
   type JobStore,
   type UrlPolicy,
 } from "./types.js";
+import { storeThenPublish } from "./completion.js";
 import { validateSubmission, type SubmissionInput } from "./validate.js";
 
 export const API_NAME = "interaction-analytics";
@@ -36,10 +40,16 @@ export interface JobServiceDeps {
   webhooks?: ClientWebhooks;
   /** SSRF rules for `url` and `webhook`, checked at submission. */
   urlPolicy?: UrlPolicy;
+  /** A one-call completion door (Redis); without it, store and bus in steps. */
+  completions?: CompletionDoor;
 }
 
 export class JobService {
-  constructor(private readonly deps: JobServiceDeps) {}
+  private readonly completions: CompletionDoor;
+
+  constructor(private readonly deps: JobServiceDeps) {
+    this.completions = deps.completions ?? storeThenPublish(deps.store, deps.bus);
+  }
 
   /** Validates, stores and enqueues a job; an identical resubmission returns the first job. */
   async submit(owner: string, input: SubmissionInput): Promise<JobRecord> {
@@ -159,32 +169,37 @@ export class JobService {
   }
 
   /**
-   * Applies a completion (the webhook door): stores the final state, then publishes it.
-   * A second completion of a final job changes nothing. Publishing errors propagate so
-   * the webhook answers 5xx and the sender retries.
+   * Applies a completion (the webhook door): refuses a replayed webhook-id, stores the final
+   * state unless the job is final already (a second completion changes nothing), publishes
+   * it, store first. With Redis that is one script call. A job with a client webhook has it
+   * queued before subscribers hear, also when it was final already: a completion retried
+   * after a crash between storing and queueing must still queue it (scheduling is idempotent
+   * per job). Errors propagate so the webhook answers 5xx and the sender retries. The audio
+   * stays until the job expires (the results page plays it back).
    */
-  async complete(requestId: string, outcome: { response: DeepAffectsResponse } | { error: JobError }) {
-    const now = new Date().toISOString();
-    const patch: Partial<JobRecord> =
+  async complete(
+    requestId: string,
+    outcome: { response: DeepAffectsResponse } | { error: JobError },
+    replay?: { messageId: string; ttlSeconds: number },
+  ): Promise<CompletionOutcome> {
+    const completedAt = new Date().toISOString();
+    const final: FinalPatch =
       "response" in outcome
-        ? { status: "COMPLETED", progress: 1, stage: undefined, result: outcome.response, completedAt: now }
-        : { status: "FAILED", stage: undefined, error: outcome.error, completedAt: now };
-    const out = await this.deps.store.update(requestId, patch);
-    if (!out) return { found: false as const };
-    const job = "updated" in out ? out.updated : out.final;
-    // Queue the client webhook before publishing, also when the job was final already: a
-    // completion retried after a crash between storing and queueing must still queue it
-    // (scheduling is idempotent per job). A failure here answers 5xx, so the sender retries.
-    if (job.webhook && this.deps.webhooks) await this.deps.webhooks.schedule(job);
-    // Publish even when it was final already: a retried delivery after a failed publish
-    // must still reach the subscribers; they drop versions they have seen.
-    await this.deps.bus.publish(job);
-    if ("updated" in out) {
-      await this.deps.store.deleteAudio(requestId).catch(() => undefined);
-      jobsFinished.inc({ status: job.status });
-      jobDuration.observe((Date.now() - Date.parse(job.submittedAt)) / 1000);
-      this.deps.log.info({ requestId, status: job.status }, "job finished");
+        ? { status: "COMPLETED", progress: 1, result: outcome.response, completedAt }
+        : { status: "FAILED", error: outcome.error, completedAt };
+    const out = await this.completions.apply(requestId, final, replay);
+    if (out.kind === "missing" || out.kind === "replayed") return out;
+    if (out.held) {
+      if (this.deps.webhooks) await this.deps.webhooks.schedule(out.held.job);
+      await out.held.publish();
     }
-    return { found: true as const, job, alreadyFinal: "final" in out };
+    if (out.kind === "applied") {
+      jobsFinished.inc({ status: out.status });
+      jobDuration.observe((Date.now() - Date.parse(out.submittedAt)) / 1000);
+      // debug, not info: one line per completion is per-message work on the hot path; the
+      // counters above cover the totals
+      this.deps.log.debug({ requestId, status: out.status }, "job finished");
+    }
+    return out;
   }
 }

@@ -108,6 +108,35 @@ export interface JobStore {
   close(): Promise<void>;
 }
 
+/** What the completion door writes once: the final part of a job record. */
+export type FinalPatch = Pick<JobRecord, "status" | "completedAt"> & Partial<Pick<JobRecord, "progress" | "result" | "error">>;
+
+export type CompletionOutcome =
+  | { kind: "missing" }
+  | { kind: "replayed" }
+  | {
+      kind: "applied" | "alreadyFinal";
+      /** The stored final status (the first completion's, for alreadyFinal). */
+      status: JobStatus;
+      submittedAt: string;
+      /**
+       * Set when the job has a client webhook: nothing was published yet, so the caller can
+       * queue the webhook first and then `publish()` (subscribers never see a final state
+       * whose callback is not queued).
+       */
+      held?: { job: JobRecord; publish(): Promise<void> };
+    };
+
+/**
+ * The completion door's store step: refuses a replayed webhook-id, stores `final` unless the
+ * job is final already (compare-and-set: a second completion changes nothing), and publishes
+ * the stored final state, store first. Redis does it in one script call (src/jobs/redis/completion.ts);
+ * any store + bus pair can do it in steps (src/jobs/completion.ts).
+ */
+export interface CompletionDoor {
+  apply(requestId: string, final: FinalPatch, replay?: { messageId: string; ttlSeconds: number }): Promise<CompletionOutcome>;
+}
+
 /** Fan-out of job state changes to every gateway replica. */
 export interface EventBus {
   /** Resolves once the message reached the bus; rejects when it could not be published. */

@@ -30,7 +30,19 @@ export function verifyWebhook(secret: string, body: string, headers: Record<stri
   if (!h["webhook-id"] || !h["webhook-timestamp"] || !h["webhook-signature"]) {
     throw new WebhookVerificationError("missing webhook-id, webhook-timestamp or webhook-signature header");
   }
-  return new Webhook(secret).verify(body, h as unknown as Record<string, string>);
+  return verifierFor(secret).verify(body, h as unknown as Record<string, string>);
+}
+
+// One verifier per secret (the door verifies every completion with the same one); a few
+// secrets at most, so the cache is cleared rather than evicted.
+const verifiers = new Map<string, Webhook>();
+function verifierFor(secret: string): Webhook {
+  let wh = verifiers.get(secret);
+  if (!wh) {
+    if (verifiers.size >= 16) verifiers.clear();
+    verifiers.set(secret, (wh = new Webhook(secret)));
+  }
+  return wh;
 }
 
 export { WebhookVerificationError };

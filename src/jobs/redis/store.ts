@@ -1,27 +1,35 @@
 import type { Redis } from "ioredis";
 import { isFinal, type JobRecord, type JobStatus, type JobStore, type ListPage } from "../types.js";
 import { paginate } from "../cursor.js";
+import { audioKey, deliveryKey, jobKey, ownerKey } from "./keys.js";
+import { readRecord } from "./record.js";
+import { LuaScript } from "./script.js";
 
-// A job is a hash {status, version, data(JSON)} so scripts can guard transitions without
-// decoding JSON inside Redis (cjson turns [] into {} and rounds numbers).
-const CREATE = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HGET', KEYS[1], 'data') end
+// A job is a hash {status, version, data(JSON)[, final(JSON)]} (record.ts) so scripts can
+// guard transitions without decoding JSON inside Redis.
+const CREATE = new LuaScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HMGET', KEYS[1], 'data', 'final', 'version') end
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'version', ARGV[3], 'data', ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('ZADD', KEYS[2], ARGV[5], ARGV[6])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
-return false`;
+return false`);
 
-// Compare-and-set on version; refuses to change a final job.
-const UPDATE = `
-local st = redis.call('HMGET', KEYS[1], 'status', 'version', 'data')
+// Compare-and-set on version; refuses to change a final job ({1}: read it again).
+const UPDATE = new LuaScript(`
+local st = redis.call('HMGET', KEYS[1], 'status', 'version')
 if not st[1] then return {0} end
-if st[1] == 'COMPLETED' or st[1] == 'FAILED' then return {1, st[3]} end
+if st[1] == 'COMPLETED' or st[1] == 'FAILED' then return {1} end
 if st[2] ~= ARGV[1] then return {2} end
 redis.call('HSET', KEYS[1], 'status', ARGV[3], 'version', ARGV[4], 'data', ARGV[2])
-return {3, ARGV[2]}`;
+return {3}`);
 
-/** Distributed-mode job store in Redis; every key expires after the job TTL. */
+const FIELDS = ["data", "final", "version"] as const;
+
+/**
+ * Distributed-mode job store in Redis; every key, the audio included, expires after the job
+ * TTL (audio is kept after completion: the results page plays it back).
+ */
 export class RedisJobStore implements JobStore {
   constructor(
     private readonly redis: Redis,
@@ -29,38 +37,27 @@ export class RedisJobStore implements JobStore {
     private readonly ttlSeconds: number,
   ) {}
 
-  private jobKey = (id: string) => `${this.prefix}:job:${id}`;
-  private ownerKey = (owner: string) => `${this.prefix}:owner:${owner}`;
-  private audioKey = (id: string) => `${this.prefix}:audio:${id}`;
-
   async create(job: JobRecord, audio?: Buffer) {
     const existing = await this.get(job.requestId);
     if (existing) return { created: false as const, existing };
     // Audio goes first under a key of its own input hash, so a losing concurrent create
     // with different input never overwrites the winner's audio.
-    const audioKey = this.audioKey(`${job.requestId}:${job.inputHash}`);
-    if (audio) await this.redis.set(audioKey, audio, "EX", this.ttlSeconds);
-    const prior = (await this.redis.eval(
-      CREATE,
-      2,
-      this.jobKey(job.requestId),
-      this.ownerKey(job.owner),
-      JSON.stringify(job),
-      job.status,
-      String(job.version),
-      String(this.ttlSeconds),
-      String(Date.parse(job.submittedAt)),
-      job.requestId,
-    )) as string | null;
+    const audioAt = audioKey(this.prefix, job.requestId, job.inputHash);
+    if (audio) await this.redis.set(audioAt, audio, "EX", this.ttlSeconds);
+    const prior = (await CREATE.run(
+      this.redis,
+      [jobKey(this.prefix, job.requestId), ownerKey(this.prefix, job.owner)],
+      [JSON.stringify(job), job.status, String(job.version), String(this.ttlSeconds), String(Date.parse(job.submittedAt)), job.requestId],
+    )) as [string, string | null, string | null] | null;
     if (prior === null) return { created: true as const };
-    const existingJob = JSON.parse(prior) as JobRecord;
-    if (audio && existingJob.inputHash !== job.inputHash) await this.redis.del(audioKey);
+    const existingJob = readRecord(...prior);
+    if (audio && existingJob.inputHash !== job.inputHash) await this.redis.del(audioAt);
     return { created: false as const, existing: existingJob };
   }
 
   async get(requestId: string) {
-    const data = await this.redis.hget(this.jobKey(requestId), "data");
-    return data ? (JSON.parse(data) as JobRecord) : undefined;
+    const [data, final, version] = await this.redis.hmget(jobKey(this.prefix, requestId), ...FIELDS);
+    return data ? readRecord(data, final, version) : undefined;
   }
 
   async update(requestId: string, patch: Partial<JobRecord>) {
@@ -69,55 +66,54 @@ export class RedisJobStore implements JobStore {
       if (!current) return undefined;
       if (isFinal(current.status)) return { final: current };
       const next: JobRecord = { ...current, ...patch, version: current.version + 1 };
-      const [outcome, data] = (await this.redis.eval(
-        UPDATE,
-        1,
-        this.jobKey(requestId),
-        String(current.version),
-        JSON.stringify(next),
-        next.status,
-        String(next.version),
-      )) as [number, string?];
+      const [outcome] = (await UPDATE.run(
+        this.redis,
+        [jobKey(this.prefix, requestId)],
+        [String(current.version), JSON.stringify(next), next.status, String(next.version)],
+      )) as [number];
       if (outcome === 0) return undefined;
-      if (outcome === 1) return { final: JSON.parse(data!) as JobRecord };
       if (outcome === 3) return { updated: next };
-      // outcome 2: someone else changed it in between; read again.
+      // 1: it became final meanwhile (read it again, then return it); 2: someone else changed it
     }
     throw new Error(`job ${requestId}: too much contention updating its state`);
   }
 
   async list(owner: string, first: number, after?: string, status?: JobStatus): Promise<ListPage> {
-    const ids = await this.redis.zrevrange(this.ownerKey(owner), 0, -1);
+    const ids = await this.redis.zrevrange(ownerKey(this.prefix, owner), 0, -1);
     const jobs: JobRecord[] = [];
     const gone: string[] = [];
     for (let i = 0; i < ids.length; i += 500) {
       const batch = ids.slice(i, i + 500);
       const pipe = this.redis.pipeline();
-      for (const id of batch) pipe.hget(this.jobKey(id), "data");
+      for (const id of batch) pipe.hmget(jobKey(this.prefix, id), ...FIELDS);
       const rows = (await pipe.exec()) ?? [];
-      rows.forEach(([, data], k) => (data ? jobs.push(JSON.parse(data as string)) : gone.push(batch[k])));
+      rows.forEach(([, row], k) => {
+        const [data, final, version] = row as (string | null)[];
+        if (data) jobs.push(readRecord(data, final, version));
+        else gone.push(batch[k]!);
+      });
     }
-    if (gone.length) await this.redis.zrem(this.ownerKey(owner), ...gone);
+    if (gone.length) await this.redis.zrem(ownerKey(this.prefix, owner), ...gone);
     return paginate(jobs, first, after, status);
   }
 
   async getAudio(requestId: string) {
     const job = await this.get(requestId);
     if (!job) return undefined;
-    return (await this.redis.getBuffer(this.audioKey(`${requestId}:${job.inputHash}`))) ?? undefined;
+    return (await this.redis.getBuffer(audioKey(this.prefix, requestId, job.inputHash))) ?? undefined;
   }
 
   async deleteAudio(requestId: string) {
     const job = await this.get(requestId);
-    if (job) await this.redis.del(this.audioKey(`${requestId}:${job.inputHash}`));
+    if (job) await this.redis.del(audioKey(this.prefix, requestId, job.inputHash));
   }
 
   async markDelivery(messageId: string, ttlSeconds: number) {
-    return (await this.redis.set(`${this.prefix}:delivery:${messageId}`, "1", "EX", ttlSeconds, "NX")) === "OK";
+    return (await this.redis.set(deliveryKey(this.prefix, messageId), "1", "EX", ttlSeconds, "NX")) === "OK";
   }
 
   async forgetDelivery(messageId: string) {
-    await this.redis.del(`${this.prefix}:delivery:${messageId}`);
+    await this.redis.del(deliveryKey(this.prefix, messageId));
   }
 
   async ping() {
