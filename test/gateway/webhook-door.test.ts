@@ -56,6 +56,8 @@ describe("POST /webhooks/analysis", () => {
     const q = await gql(gw.url, GetAnalysisDocument, { requestId });
     expect(q.data?.analysis?.status).toBe("COMPLETED");
     expect(q.data?.analysis?.result?.segments).toHaveLength(2);
+    // the audio stays until the job expires (the results page plays it back)
+    expect((await gw.adapters.store.getAudio(requestId))?.subarray(0, 4).toString()).toBe("RIFF");
   });
   it("counts submitted and finished jobs on GET /metrics (Prometheus text)", async () => {
     const res = await fetch(`${gw.url}/metrics`);
