@@ -21,7 +21,7 @@
  * per key per minute, 1,000 connections per process, 50 per key), which are right for a
  * public deployment. The completion door itself has no rate limit.
  *
- * Node modules of the harness live in $FANOUT_PREFIX (default /tmp/fanout-run), installed
+ * The harness is ../shared/fanout ($FANOUT_HARNESS overrides). Node modules of the harness live in $FANOUT_PREFIX (default /tmp/fanout-run), installed
  * there (pinned, as run-baseline.sh does) when missing. Prints both systems, the ratios and
  * the medians; writes bench/out/fanout-<stamp>.json. Stops every process it started (each in
  * its own process group), also on Ctrl-C.
@@ -36,7 +36,7 @@ import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const HARNESS = join(root, "..", "shared", "fanout");
+const HARNESS = process.env.FANOUT_HARNESS ?? join(root, "..", "shared", "fanout");
 const PREFIX = process.env.FANOUT_PREFIX ?? "/tmp/fanout-run";
 const argv = process.argv.slice(2);
 const opt = (k: string, d: number) => {
