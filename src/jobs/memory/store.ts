@@ -22,7 +22,9 @@ export class MemoryJobStore implements JobStore {
     const e = this.jobs.get(requestId);
     if (!e) return undefined;
     if (e.expiresAt <= Date.now()) {
+      // the audio goes with the job (it is no longer deleted at completion)
       this.jobs.delete(requestId);
+      this.audio.delete(requestId);
       return undefined;
     }
     return e.job;
