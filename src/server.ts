@@ -64,6 +64,7 @@ export async function startGateway(config: Config, log: Logger = createLogger(co
   const graphql = await createGraphQLServer({
     httpServer,
     jobs,
+    webhookSecrets: webhooks.secrets,
     apiKeys,
     log,
     limits,
