@@ -4,7 +4,7 @@
  * completion door. Throwing lets the queue retry the job (delivery failures only:
  * analysis failures are outcomes and are delivered as `{error}`).
  */
-import { describeContainer, parseFlacStreamInfo, sniffContainer, walkMp3, walkOgg } from "../analysis/audio/containers.js";
+import { describeContainer, parseFlacStreamInfo, resolveEncoding, sniffContainer, walkMp3, walkOgg } from "../analysis/audio/containers.js";
 import { parseWavHeader } from "../analysis/audio/wav.js";
 import type { AnalysisOptions } from "../analysis/types.js";
 import { JobErrorType } from "../errors/codes.js";
@@ -45,7 +45,8 @@ export class AudioTooLongError extends Error {
  */
 export function probeAudio(audio: Buffer, options: AnalysisOptions): { seconds: number; channels: number; rate: number } | undefined {
   try {
-    switch (options.encoding) {
+    // what the bytes are, as the decoder will see them (a mislabelled file must not dodge the limits)
+    switch (resolveEncoding(audio, options.encoding)) {
       case "LINEAR16":
         return { seconds: audio.length / 2 / options.sampleRate, channels: 1, rate: options.sampleRate };
       case "MULAW":
@@ -71,7 +72,7 @@ export function probeAudio(audio: Buffer, options: AnalysisOptions): { seconds: 
         // Opus granules count 48 kHz samples; Vorbis ones count samples at the stream rate,
         // which the identification header carries 12 bytes after "\x01vorbis" begins.
         let rate = 48000;
-        if (options.encoding === "OGG_VORBIS") {
+        if (kind === "ogg-vorbis") {
           const at = audio.indexOf("\x01vorbis", 0, "latin1");
           if (at < 0 || at + 16 > audio.length) return undefined;
           rate = audio.readUInt32LE(at + 12);
