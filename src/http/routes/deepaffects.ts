@@ -37,7 +37,8 @@ const Body = z
     content: z.string().nullish(),
     url: z.string().nullish(),
     encoding: z.string().nullish(),
-    sampleRate: z.number().nullish(),
+    // DeepAffects' SDK types it as a string ("8000"); validateSubmission accepts digits
+    sampleRate: z.union([z.number(), z.string()], { errorMap: () => ({ message: "must be an integer (a number or a string of digits)" }) }).nullish(),
     languageCode: z.string().nullish(),
     metrics: z.array(z.string()).nullish(),
     speakers: z.number().nullish(),
