@@ -104,17 +104,18 @@ function checkAudioLimits(audio: Buffer, options: AnalysisOptions, deps: Process
 
 const PROGRESS_INTERVAL_MS = 250;
 
+/** AnalysisFailure kinds whose message we wrote for users. */
+const OUR_FAILURES = new Set(["MissingAudio", "ThreadExit"]);
+
 function failureOf(err: unknown): JobError {
   if (err instanceof AudioFetchError) return { type: JobErrorType.AUDIO_FETCH, message: err.message };
   if (err instanceof AudioTooLongError) return { type: JobErrorType.AUDIO_TOO_LONG, message: err.message };
   if (err instanceof AnalysisFailure) {
-    const type =
-      err.kind === "AudioDecodeError"
-        ? JobErrorType.AUDIO_DECODE
-        : err.kind === "TranscriptionError"
-          ? JobErrorType.TRANSCRIPTION
-          : JobErrorType.ANALYSIS;
-    return { type, message: err.message };
+    if (err.kind === "AudioDecodeError") return { type: JobErrorType.AUDIO_DECODE, message: err.message };
+    if (err.kind === "TranscriptionError") return { type: JobErrorType.TRANSCRIPTION, message: err.message };
+    // our own words only; a TypeError's text ("Cannot read properties of undefined") is logged, not sent
+    const ours = OUR_FAILURES.has(err.kind);
+    return { type: JobErrorType.ANALYSIS, message: ours ? err.message : "the analysis failed unexpectedly on this audio" };
   }
   return { type: JobErrorType.INTERNAL, message: "analysis failed unexpectedly" };
 }
@@ -143,7 +144,8 @@ export function createJobProcessor(deps: ProcessorDeps): JobHandler {
       });
       body = { request_id: requestId, response };
     } catch (err) {
-      if (!(err instanceof AnalysisFailure || err instanceof AudioFetchError || err instanceof AudioTooLongError)) log.error({ err }, "analysis crashed");
+      const expected = err instanceof AudioFetchError || err instanceof AudioTooLongError || (err instanceof AnalysisFailure && (err.kind === "AudioDecodeError" || err.kind === "TranscriptionError" || OUR_FAILURES.has(err.kind)));
+      if (!expected) log.error({ err }, "analysis crashed");
       body = { request_id: requestId, error: failureOf(err) };
       log.info({ error: body.error }, "analysis failed");
     }
