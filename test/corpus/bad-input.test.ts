@@ -18,7 +18,7 @@ let receiver: Receiver;
 const validWav = fixtureBase64("speech-pcm16-16k.wav");
 const STACK = /\bat [\w.<>]+ \(|\.(ts|js):\d+:\d+|node_modules|Error: .*\n\s+at /;
 /** A decoder's or the runtime's internals in a message meant for users. */
-const INTERNALS = /\bundefined\b|is not defined|Cannot read|Cannot destructure|is not a function|properties of|\b(Type|Reference|Range|Syntax)Error\b|@wasm-audio-decoders|audio-decode|mpg123|codec-parser|sherpa|onnx|wasm|emscripten|\bnpm\b/i;
+const INTERNALS = /\bundefined\b|is not defined(?! by type)|Cannot read|Cannot destructure|is not a function|properties of|\b(Type|Reference|Range|Syntax)Error\b|@wasm-audio-decoders|audio-decode|mpg123|codec-parser|sherpa|onnx|wasm|emscripten|\bnpm\b/i;
 
 beforeAll(async () => {
   receiver = await startReceiver(CLIENT_SECRET_A);
@@ -298,6 +298,6 @@ describe("bad-input corpus", () => {
     console.log(
       `bad-input corpus: ${corpus.length} requests (REST ${count("rest")}, GraphQL ${count("graphql")}, webhook door ${count("door")}, raw HTTP ${count("raw")}, corrupt audio ${count("audio")} of which ${failedJobs} ended FAILED); ${failures.length} not refused clearly; 6 valid jobs completed`,
     );
-    expect(failures).toEqual([]);
+    expect(failures.map((f) => (f.length > 400 ? `${f.slice(0, 200)} … ${f.slice(-200)}` : f))).toEqual([]);
   }, 600_000);
 });
