@@ -10,7 +10,18 @@ import type { Config } from "./config/index.js";
 import { ErrorCode, RestErrorType } from "./errors/codes.js";
 import { createGraphQLServer } from "./graphql/server.js";
 import { ApiKeys } from "./http/auth.js";
-import { braceDepth, ConnectionLimiter, countSubmissions, MemoryRateLimiter, RedisRateLimiter, rateLimit, rejectDeclaredOversize } from "./http/limits.js";
+import {
+  braceDepth,
+  ConnectionLimiter,
+  countSubmissions,
+  cutChunkedJson,
+  MemoryRateLimiter,
+  RedisRateLimiter,
+  rateLimit,
+  refusal,
+  refuse,
+  rejectDeclaredOversize,
+} from "./http/limits.js";
 import { OutboundPolicy } from "./http/outbound.js";
 import { deepAffectsRoutes } from "./http/routes/deepaffects.js";
 import { healthRoutes } from "./http/routes/health.js";
@@ -57,12 +68,18 @@ export async function startGateway(config: Config, log: Logger = createLogger(co
   // The completion door is served ahead of Express: it is the distributed mode's hot path.
   const door = completionDoor({ jobs, store: adapters.store, secret: config.webhookSecret, log, maxBodyBytes: 64 * 1024 * 1024 });
   const httpServer = createServer((req, res) => (door.matches(req) ? door.handle(req, res) : app(req, res)));
+  // Idle keep-alive sockets stay open longer than load balancers' idle timeout (60 s on
+  // most), so a balancer never reuses one we are closing (its 502s); headers above it.
+  httpServer.keepAliveTimeout = config.http.keepAliveTimeoutMs;
+  httpServer.headersTimeout = config.http.headersTimeoutMs;
+  httpServer.requestTimeout = Math.max(httpServer.requestTimeout, config.http.headersTimeoutMs + 1000);
   let publicUrl = config.publicUrl ?? "";
   let draining = false;
 
   const graphql = await createGraphQLServer({
     httpServer,
     jobs,
+    webhookSecrets: webhooks.secrets,
     apiKeys,
     log,
     limits,
@@ -106,6 +123,7 @@ export async function startGateway(config: Config, log: Logger = createLogger(co
     "/graphql",
     rateLimit({ limiter, apiKeys, bucket: "all", limit: limits.ratePerMinute, style: "graphql", cost: (req) => (req.method === "POST" ? 1 : 0) }),
     rejectDeclaredOversize(limits.maxBodyBytes, "graphql"),
+    cutChunkedJson(limits.maxBodyBytes, "graphql", { strict: true, anyType: false }),
     express.json({ limit: limits.maxBodyBytes }),
     // graphql-js parses recursively: refuse absurd nesting before it reaches the parser.
     (req, res, next) => {
@@ -123,7 +141,9 @@ export async function startGateway(config: Config, log: Logger = createLogger(co
     const graphqlPath = req.path.startsWith("/graphql");
     const fail = (status: number, code: ErrorCode, message: string) =>
       graphqlPath ? graphqlError(res, status, code, message) : void res.status(status).json({ error: { type: RestErrorType[code], message } });
-    if (err.type === "entity.too.large") return fail(413, ErrorCode.PAYLOAD_TOO_LARGE, `request body larger than the limit of ${limits.maxBodyBytes} bytes`);
+    if (err.type === "entity.too.large") {
+      return refuse(req, res, 413, refusal(graphqlPath ? "graphql" : "rest", ErrorCode.PAYLOAD_TOO_LARGE, `request body larger than the limit of ${limits.maxBodyBytes} bytes`));
+    }
     if (err.type === "entity.parse.failed") return fail(400, ErrorCode.BAD_USER_INPUT, "request body is not valid JSON");
     if (err.status && err.status < 500) return fail(err.status, ErrorCode.BAD_USER_INPUT, err.message ?? "bad request");
     const requestId = res.locals.requestId as string;

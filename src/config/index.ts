@@ -4,6 +4,7 @@
  * message naming the variable.
  */
 import { randomBytes } from "node:crypto";
+import { resolve } from "node:path";
 import { z } from "zod";
 import { transcriberConfigFromEnv } from "../analysis/transcription/index.js";
 
@@ -79,6 +80,11 @@ const EnvSchema = z.object({
   MAX_WS_CONNECTIONS_PER_KEY: int(50, 1, 1_000_000),
   MAX_SUBSCRIPTIONS_PER_CONNECTION: int(100, 1, 100_000),
   SHUTDOWN_TIMEOUT_MS: int(25_000, 0, 600_000),
+  // Embedded mode's data (e.g. the client-webhook master secret); created when first needed.
+  DATA_DIR: z.string().min(1).default("./data"),
+  WEBHOOK_SECRET_ROTATION_GRACE_SECONDS: int(24 * 3600, 0, 30 * 24 * 3600),
+  // Above common load balancers' 60 s idle timeout, so they never reuse a socket we just closed.
+  HTTP_KEEP_ALIVE_SECONDS: int(65, 1, 3600),
 });
 
 export type Mode = "embedded" | "distributed";
@@ -110,6 +116,10 @@ export interface Config {
   outboundTimeoutMs: number;
   clientWebhooks: ClientWebhookConfig;
   shutdownTimeoutMs: number;
+  /** Where embedded mode keeps its data (absolute). */
+  dataDir: string;
+  /** HTTP server timeouts: keep-alive idle, and the header timeout above it. */
+  http: { keepAliveTimeoutMs: number; headersTimeoutMs: number };
 }
 
 export interface Limits {
@@ -133,8 +143,10 @@ export interface Limits {
 export interface ClientWebhookConfig {
   /** Signing secret per API key (from `key:whsec_...` entries of API_KEYS). */
   secretsByKey: Record<string, string>;
-  /** Secret for keys without their own (CLIENT_WEBHOOK_SECRET); undefined: such keys cannot use `webhook`. */
+  /** Secret for keys without their own (CLIENT_WEBHOOK_SECRET); undefined: such keys get a derived one. */
   defaultSecret?: string;
+  /** After rotateWebhookSigningSecret, callbacks are signed with the old secret too for this long. */
+  rotationGraceSeconds: number;
   maxAttempts: number;
   retryBaseMs: number;
   timeoutMs: number;
@@ -240,7 +252,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
       concurrency: e.WEBHOOK_CONCURRENCY,
+      rotationGraceSeconds: e.WEBHOOK_SECRET_ROTATION_GRACE_SECONDS,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    dataDir: resolve(e.DATA_DIR),
+    http: { keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_SECONDS * 1000, headersTimeoutMs: (e.HTTP_KEEP_ALIVE_SECONDS + 5) * 1000 },
   };
 }

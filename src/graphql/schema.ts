@@ -3,6 +3,7 @@ import { createPubSub } from "@graphql-yoga/subscription";
 import { buildSchema } from "type-graphql";
 import type { GraphQLSchema } from "graphql";
 import { AnalysisResolver } from "./resolvers/analysis.js";
+import { WebhookSecretResolver } from "./resolvers/webhooks.js";
 
 let cached: Promise<GraphQLSchema> | undefined;
 
@@ -10,6 +11,6 @@ let cached: Promise<GraphQLSchema> | undefined;
 export function getSchema(): Promise<GraphQLSchema> {
     // Our subscriptions bring their own `subscribe` (JobService.watch over the EventBus
   // adapter); type-graphql still insists on a pubSub, which stays unused.
-  cached ??= buildSchema({ resolvers: [AnalysisResolver], validate: false, pubSub: createPubSub() });
+  cached ??= buildSchema({ resolvers: [AnalysisResolver, WebhookSecretResolver], validate: false, pubSub: createPubSub() });
   return cached;
 }

@@ -17,6 +17,7 @@ import { WebSocketServer } from "ws";
 import type { RequestHandler } from "express";
 import { ErrorCode } from "../errors/codes.js";
 import type { JobService } from "../jobs/service.js";
+import type { ClientWebhookSecrets } from "../webhooks/secrets.js";
 import type { Logger } from "../logger.js";
 import { keyFromConnectionParams, keyFromRequest, type ApiKeys } from "../http/auth.js";
 import { checkQueryLimits, type ConnectionLimiter } from "../http/limits.js";
@@ -98,6 +99,7 @@ function maskResult(log: Logger, result: ExecutionResult | FormattedExecutionRes
 export async function createGraphQLServer(deps: {
   httpServer: HttpServer;
   jobs: JobService;
+  webhookSecrets: ClientWebhookSecrets;
   apiKeys: ApiKeys;
   log: Logger;
   allowedOrigins: (origin: string, host: string | undefined) => boolean;
@@ -156,7 +158,7 @@ export async function createGraphQLServer(deps: {
         ctx.extra.subscriptions?.delete(id);
         return maskResult(deps.log, { errors }, id).errors;
       },
-      context: (ctx): GraphQLContext => ({ owner: ctx.extra.owner!, jobs: deps.jobs }),
+      context: (ctx): GraphQLContext => ({ owner: ctx.extra.owner!, jobs: deps.jobs, webhookSecrets: deps.webhookSecrets }),
     },
     wsServer,
   );
@@ -185,7 +187,7 @@ export async function createGraphQLServer(deps: {
     context: async ({ req }) => {
       const owner = deps.apiKeys.ownerOf(keyFromRequest(req));
       if (!owner) throw unauthenticated();
-      return { owner, jobs: deps.jobs };
+      return { owner, jobs: deps.jobs, webhookSecrets: deps.webhookSecrets };
     },
   });
   return {

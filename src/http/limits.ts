@@ -1,7 +1,8 @@
 /**
  * Limits that keep one caller from exhausting the service: per-key rate limits (shared by
  * every replica through Redis, with a per-process fallback when Redis is unreachable),
- * GraphQL depth and complexity, and WebSocket connection / subscription counts.
+ * body sizes (refused so the client can read the refusal), GraphQL depth and complexity,
+ * and WebSocket connection / subscription counts.
  */
 import type { IncomingMessage } from "node:http";
 import type { NextFunction, Request, Response } from "express";
@@ -19,6 +20,56 @@ import type { Redis } from "ioredis";
 import { ErrorCode, RestErrorType } from "../errors/codes.js";
 import type { ApiKeys } from "./auth.js";
 import { keyFromRequest } from "./auth.js";
+
+// --------------------------------------------------------------------------- early refusals
+
+/** How much of an unread body is read (and discarded) before a refusal is sent. */
+export const REFUSAL_DRAIN = { maxBytes: 8 * 1024 * 1024, maxMs: 10_000 };
+
+/**
+ * Sends a refusal (401, 413, 429, …) to a request whose body has not been (fully) read.
+ * Many clients (Python's requests, for one) send the whole body before they read the
+ * answer; answering and closing at once resets the connection under them, and they report
+ * "Broken pipe" instead of the status. So the answer is written at once (a client reading
+ * while it sends sees it), the rest of the body is read and discarded up to REFUSAL_DRAIN
+ * (bytes or time), and only then does the response end and, `Connection: close`, the
+ * connection close.
+ */
+export function refuse(req: IncomingMessage, res: Response, status: number, body: unknown, bounds = REFUSAL_DRAIN): void {
+  if (res.headersSent || res.writableEnded) return;
+  const json = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader("connection", "close");
+  res.setHeader("content-type", "application/json; charset=utf-8");
+  res.setHeader("content-length", String(Buffer.byteLength(json)));
+  if (req.complete || req.readableEnded || req.destroyed) return void res.end(json);
+  res.write(json); // the whole answer (Content-Length): ending the response is what closes the connection
+  let seen = 0;
+  let done = false;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    req.off("data", onData);
+    res.end();
+  };
+  const onData = (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > bounds.maxBytes) finish();
+  };
+  const timer = setTimeout(finish, bounds.maxMs);
+  timer.unref();
+  req.on("data", onData);
+  req.once("end", finish);
+  req.once("error", finish);
+  req.once("close", finish);
+  req.resume();
+}
+
+/** A refusal in the REST (`{error: {type, message}}`) or GraphQL (`{errors: [...]}`) style. */
+export function refusal(style: "rest" | "graphql", code: ErrorCode, message: string) {
+  return style === "graphql" ? { errors: [{ message, extensions: { code } }] } : { error: { type: RestErrorType[code], message } };
+}
 
 // ------------------------------------------------------------------------------ rate limits
 
@@ -124,27 +175,64 @@ export function rateLimit(opts: {
     if (d.allowed) return next();
     res.setHeader("retry-after", String(d.retryAfterSeconds));
     const message = `rate limit exceeded: at most ${opts.limit} ${opts.bucket === "submit" ? "submissions" : "requests"} per minute for this API key; retry in ${d.retryAfterSeconds} s`;
-    if (opts.style === "graphql") res.status(429).json({ errors: [{ message, extensions: { code: ErrorCode.RATE_LIMITED } }] });
-    else res.status(429).json({ error: { type: RestErrorType.RATE_LIMITED, message } });
+    refuse(req, res, 429, refusal(opts.style, ErrorCode.RATE_LIMITED, message));
   };
 }
 
 /**
- * 413 at once for a body whose declared Content-Length is over `limit`. Express's body
- * parser would answer 413 too, but only after reading (and discarding) the whole declared
- * body, so a client could hold a connection by announcing gigabytes. The socket is closed
- * after the answer. (A chunked body without a length is cut by the parser's own limit; the
- * server's requestTimeout bounds how long it may dribble.)
+ * 413 for a body whose declared Content-Length is over `limit`, before reading it. Express's
+ * body parser would answer 413 too, but only after reading (and discarding) the whole
+ * declared body, so a client could hold a connection by announcing gigabytes: here at most
+ * REFUSAL_DRAIN is read. A chunked body without a length is cut by the parser at the limit
+ * (its error handlers answer through `refuse` too).
  */
 export function rejectDeclaredOversize(limit: number, style: "rest" | "graphql") {
   return (req: Request, res: Response, next: NextFunction) => {
     const declared = Number(req.headers["content-length"] ?? 0);
     if (!(declared > limit)) return next();
-    const message = `request body of ${declared} bytes is larger than the limit of ${limit} bytes`;
-    res.setHeader("connection", "close");
-    if (style === "graphql") res.status(413).json({ errors: [{ message, extensions: { code: ErrorCode.PAYLOAD_TOO_LARGE } }] });
-    else res.status(413).json({ error: { type: RestErrorType.PAYLOAD_TOO_LARGE, message } });
-    res.once("finish", () => req.socket.destroySoon?.());
+    refuse(req, res, 413, refusal(style, ErrorCode.PAYLOAD_TOO_LARGE, `request body of ${declared} bytes is larger than the limit of ${limit} bytes`));
+  };
+}
+
+/**
+ * Reads a JSON body sent without a Content-Length (chunked), cutting it at `limit`: over the
+ * limit, 413 goes out at once (after REFUSAL_DRAIN) and the connection closes. Express's
+ * parser would read such a body to its end before answering 413, however long it is, so
+ * only Node's request timeout stopped it. Bodies with a Content-Length are left to the
+ * parser (rejectDeclaredOversize caps those). `strict`: only objects and arrays, as
+ * express.json; `anyType`: parse whatever the Content-Type (REST clients send none).
+ */
+export function cutChunkedJson(limit: number, style: "rest" | "graphql", opts: { strict: boolean; anyType: boolean }) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.headers["content-length"] !== undefined || !req.headers["transfer-encoding"]) return next();
+    if (!opts.anyType && !/^application\/([\w.+-]*\+)?json\b/i.test(req.headers["content-type"] ?? "")) return next();
+    if ((req.headers["content-encoding"] ?? "identity").toLowerCase() !== "identity") return next(); // compressed: the parser inflates
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      req.off("data", onData);
+      req.off("end", onEnd);
+      chunks.length = 0;
+      refuse(req, res, 413, refusal(style, ErrorCode.PAYLOAD_TOO_LARGE, `request body larger than the limit of ${limit} bytes`));
+    };
+    const onEnd = () => {
+      const text = Buffer.concat(chunks).toString("utf8");
+      (req as Request & { _body?: boolean })._body = true; // express.json: already parsed
+      if (text.trim() === "") return next(); // no body, as the parser treats it
+      try {
+        const parsed: unknown = JSON.parse(text);
+        if (opts.strict && (parsed === null || typeof parsed !== "object")) throw new SyntaxError("not an object or array");
+        req.body = parsed;
+      } catch {
+        return next(Object.assign(new Error("request body is not valid JSON"), { status: 400, type: "entity.parse.failed" }));
+      }
+      next();
+    };
+    req.on("data", onData);
+    req.once("end", onEnd);
+    req.once("error", (err) => next(err));
   };
 }
 

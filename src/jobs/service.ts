@@ -58,7 +58,6 @@ export class JobService {
     if (valid.webhook) {
       this.deps.urlPolicy?.checkStatic(valid.webhook, "webhook");
       if (!this.deps.webhooks) throw new UserInputError("webhook: client webhooks are not enabled on this server", "webhook");
-      this.deps.webhooks.assertCanDeliver(owner);
     }
     const job: JobRecord = {
       requestId: valid.requestId ?? randomUUID(),

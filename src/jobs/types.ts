@@ -63,8 +63,6 @@ export interface WebhookDelivery {
 
 /** Client webhook delivery, as JobService sees it (src/webhooks implements it). */
 export interface ClientWebhooks {
-  /** Refuses a `webhook` this server cannot sign for `owner` (no secret configured). */
-  assertCanDeliver(owner: string): void;
   /**
    * Schedules delivery of a final job's callback. Idempotent per job; resolves once the
    * delivery is durably queued (in distributed mode: in Redis).

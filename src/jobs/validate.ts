@@ -11,7 +11,8 @@ export interface SubmissionInput {
   content?: string | null;
   url?: string | null;
   encoding?: string | null;
-  sampleRate?: number | null;
+  /** A number, or (REST: DeepAffects' SDK sends one) a string of digits. */
+  sampleRate?: number | string | null;
   languageCode?: string | null;
   metrics?: string[] | null;
   speakers?: number | null;
@@ -68,6 +69,41 @@ function parseHttpUrl(field: string, value: string): string {
   return u.toString();
 }
 
+/**
+ * Encoding names as clients send them, compacted (lower case, no spaces, dashes, dots,
+ * underscores or slashes) → ours. DeepAffects' SDK names the format after MediaInfo
+ * ("Wave", "MPEG Audio", "FLAC", "Ogg"); others use codec names or MIME types. For
+ * containers the name is only a hint (the decoder recognises the bytes), so "Ogg" may be
+ * Opus or Vorbis. Raw encodings must be named: headerless bytes cannot be recognised.
+ */
+const ENCODING_ALIASES: Record<string, AudioEncoding> = Object.fromEntries(
+  (
+    [
+      ["WAV", ["wav", "wave", "waveaudio", "riff", "rf64", "audiowav", "audiowave", "audioxwav", "audiovndwave"]],
+      ["MP3", ["mp3", "mpegaudio", "mpeg", "mpga", "mpeg1audiolayer3", "mpeglayer3", "audiompeg", "audiomp3", "audiompeg3"]],
+      ["FLAC", ["flac", "audioflac", "audioxflac"]],
+      ["OGG_OPUS", ["oggopus", "opus", "audioopus"]],
+      ["OGG_VORBIS", ["oggvorbis", "vorbis", "ogg", "oga", "audioogg", "audiovorbis"]],
+      ["LINEAR16", ["linear16", "pcm", "l16", "s16le", "pcms16le", "pcm16", "lpcm", "raw", "audiol16"]],
+      ["MULAW", ["mulaw", "ulaw", "µlaw", "μlaw", "pcmmulaw", "g711ulaw", "g711mulaw", "g711u", "pcmu", "audiobasic", "audiopcmu"]],
+      ["ALAW", ["alaw", "pcmalaw", "g711alaw", "g711a", "pcma", "audiopcma"]],
+    ] as const
+  ).flatMap(([enc, names]) => names.map((n) => [n, enc])),
+);
+
+/** Our encoding for a client's name of it (any case and punctuation), or undefined. */
+export function normaliseEncoding(name: string): AudioEncoding | undefined {
+  const compact = name.trim().toLowerCase().replace(/[\s_\-./]+/g, "");
+  return ENCODING_ALIASES[compact];
+}
+
+/** A sample rate given as a number or a string of digits ("8000"); anything else is refused. */
+function parseSampleRate(value: unknown): number {
+  if (typeof value === "string" && /^\s*\d+(\.0*)?\s*$/.test(value)) return Number(value);
+  if (typeof value !== "number" || !Number.isInteger(value)) bad("sampleRate", "is required and must be an integer");
+  return value;
+}
+
 /** Expands and normalises the requested metrics ("ALL" or DeepAffects names, any case). */
 export function normaliseMetrics(metrics: string[] | null | undefined): MetricName[] {
   if (!metrics || metrics.length === 0) return [...METRIC_NAMES];
@@ -87,13 +123,11 @@ export function validateSubmission(input: SubmissionInput, limits: { maxAudioByt
   if (hasContent && hasUrl) bad("content", "give exactly one of content and url, not both");
   if (!hasContent && !hasUrl) bad("content", "give exactly one of content (base64 audio) and url");
 
-  const encoding = String(input.encoding ?? "").toUpperCase();
-  if (!encoding) bad("encoding", `is required; one of ${AUDIO_ENCODINGS.join(", ")}`);
-  if (!(AUDIO_ENCODINGS as readonly string[]).includes(encoding)) {
-    bad("encoding", `unsupported encoding "${input.encoding}"; expected one of ${AUDIO_ENCODINGS.join(", ")}`);
-  }
-  const sampleRate = input.sampleRate;
-  if (typeof sampleRate !== "number" || !Number.isInteger(sampleRate)) bad("sampleRate", "is required and must be an integer");
+  const name = String(input.encoding ?? "");
+  if (!name.trim()) bad("encoding", `is required; one of ${AUDIO_ENCODINGS.join(", ")}`);
+  const encoding = normaliseEncoding(name);
+  if (!encoding) bad("encoding", `unsupported encoding "${input.encoding}"; expected one of ${AUDIO_ENCODINGS.join(", ")} (or a common name of one, e.g. Wave, MPEG Audio, Ogg, Opus, pcm, u-law)`);
+  const sampleRate = parseSampleRate(input.sampleRate);
   if (sampleRate < 8000 || sampleRate > 48000) bad("sampleRate", `must be between 8000 and 48000 Hz, got ${sampleRate}`);
   const speakers = input.speakers ?? -1;
   if (!Number.isInteger(speakers) || !(speakers === -1 || (speakers >= 1 && speakers <= 20))) {
@@ -108,7 +142,7 @@ export function validateSubmission(input: SubmissionInput, limits: { maxAudioByt
   const webhook = input.webhook ? parseHttpUrl("webhook", input.webhook) : undefined;
 
   const options: AnalysisOptions = {
-    encoding: encoding as AudioEncoding,
+    encoding,
     sampleRate,
     languageCode,
     metrics,

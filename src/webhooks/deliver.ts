@@ -12,7 +12,7 @@ const RETRYABLE_STATUS = (s: number) => s === 408 || s === 429 || s >= 500;
 
 export async function attemptDelivery(
   policy: OutboundPolicy,
-  target: { url: string; secret: string; deliveryId: string },
+  target: { url: string; secrets: string[]; deliveryId: string },
   body: string,
   timeoutMs: number,
 ): Promise<AttemptOutcome> {
@@ -20,7 +20,7 @@ export async function attemptDelivery(
     const res = await outboundRequest(policy, target.url, {
       method: "POST",
       // A fresh timestamp per attempt (receivers reject old ones), the same id every time.
-      headers: { "content-type": "application/json", ...signWebhook(target.secret, target.deliveryId, body) },
+      headers: { "content-type": "application/json", ...signWebhook(target.secrets, target.deliveryId, body) },
       body,
       timeoutMs,
       maxBytes: 1024 * 1024,

@@ -5,22 +5,26 @@ import type { OutboundPolicy } from "../http/outbound.js";
 import type { JobStore } from "../jobs/types.js";
 import type { Logger } from "../logger.js";
 import { MemoryDeliveryQueue, MemoryDeliveryStatusStore } from "./memory.js";
-import { BullDeliveryQueue, RedisDeliveryStatusStore } from "./redis.js";
-import { ClientWebhookSecrets } from "./secrets.js";
+import { FileSigningKeyStore } from "./file.js";
+import { BullDeliveryQueue, RedisDeliveryStatusStore, RedisSigningKeyStore } from "./redis.js";
+import { ClientWebhookSecrets, type SigningKeyStore } from "./secrets.js";
 import { ClientWebhookService } from "./service.js";
 import type { DeliveryQueue } from "./types.js";
 
 export interface ClientWebhookRuntime {
   service: ClientWebhookService;
   queue: DeliveryQueue;
+  /** Each owner's signing secret (GraphQL webhookSigningSecret / rotateWebhookSigningSecret). */
+  secrets: ClientWebhookSecrets;
   /** Starts running deliveries in this process. */
   start(): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
- * `redis` (distributed mode) holds the delivery states; the queue gets a connection of its
- * own because BullMQ workers block on it.
+ * `redis` (distributed mode) holds the delivery states and the signing keys; the queue gets a
+ * connection of its own because BullMQ workers block on it. Embedded mode keeps the signing
+ * keys in DATA_DIR.
  */
 export function createClientWebhooks(config: Config, deps: { store: JobStore; policy: OutboundPolicy; log: Logger; redis?: Redis }): ClientWebhookRuntime {
   const c = config.clientWebhooks;
@@ -30,20 +34,24 @@ export function createClientWebhooks(config: Config, deps: { store: JobStore; po
   let queue: DeliveryQueue;
   let connection: Redis | undefined;
   let statuses;
+  let keys: SigningKeyStore;
   if (config.mode === "distributed" && deps.redis) {
     connection = new Redis(config.redisUrl!, { connectionName: "iag-deliveries", maxRetriesPerRequest: null });
     connection.on("error", (err) => deps.log.warn({ err: err.message, connection: "deliveries" }, "redis connection error"));
     queue = new BullDeliveryQueue(connection, config.redisPrefix, { retryBaseMs: c.retryBaseMs, maxRuns, attemptTimeoutMs: c.timeoutMs });
     statuses = new RedisDeliveryStatusStore(deps.redis, config.redisPrefix, config.jobTtlSeconds);
+    keys = new RedisSigningKeyStore(deps.redis, config.redisPrefix);
   } else {
     queue = new MemoryDeliveryQueue(c.retryBaseMs, maxRuns);
     statuses = new MemoryDeliveryStatusStore();
+    keys = new FileSigningKeyStore(config.dataDir);
   }
+  const secrets = new ClientWebhookSecrets(c, keys);
   const service = new ClientWebhookService({
     store: deps.store,
     queue,
     statuses,
-    secrets: new ClientWebhookSecrets(c),
+    secrets,
     policy: deps.policy,
     log: deps.log.child({ component: "client-webhooks" }),
     maxAttempts: c.maxAttempts,
@@ -53,6 +61,7 @@ export function createClientWebhooks(config: Config, deps: { store: JobStore; po
   return {
     service,
     queue,
+    secrets,
     start: () => queue.consume(service.handle, c.concurrency),
     async close() {
       await queue.close();

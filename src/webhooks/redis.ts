@@ -1,11 +1,13 @@
 /**
- * Distributed-mode delivery adapters. The queue is a second BullMQ queue, "deliveries",
+ * Distributed-mode adapters. The delivery queue is a second BullMQ queue, "deliveries",
  * next to the analysis queue: a pending retry is a delayed BullMQ job in Redis, so it
  * survives the restart of any process, and any gateway replica may run it.
  */
+import { randomBytes } from "node:crypto";
 import { Queue, Worker, type ConnectionOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import type { WebhookDelivery } from "../jobs/types.js";
+import { MASTER_SECRET_BYTES, type OwnerKeyState, type SigningKeyStore } from "./secrets.js";
 import type { DeliveryHandler, DeliveryQueue, DeliveryStatusStore } from "./types.js";
 
 const QUEUE_NAME = "deliveries";
@@ -80,5 +82,54 @@ export class RedisDeliveryStatusStore implements DeliveryStatusStore {
 
   async set(requestId: string, state: WebhookDelivery) {
     await this.redis.set(this.key(requestId), JSON.stringify(state), "EX", this.ttlSeconds);
+  }
+}
+
+const ROTATE = `
+local g = tonumber(redis.call('HGET', KEYS[1], 'gen:' .. ARGV[1]) or '0')
+redis.call('HSET', KEYS[1], 'gen:' .. ARGV[1], g + 1, 'prev:' .. ARGV[1], g, 'until:' .. ARGV[1], ARGV[2])
+return g + 1`;
+
+/**
+ * Distributed-mode signing keys: one Redis hash, `<prefix>:webhook-signing`, with field
+ * `master` (set once with HSETNX, so every replica adopts whichever was written first) and
+ * per owner `gen:` / `prev:` / `until:` (a rotation updates them in one script). No TTL:
+ * losing this hash changes every derived client secret.
+ */
+export class RedisSigningKeyStore implements SigningKeyStore {
+  private cachedMaster?: Promise<Buffer>;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private get key() {
+    return `${this.prefix}:webhook-signing`;
+  }
+
+  master(): Promise<Buffer> {
+    this.cachedMaster ??= (async () => {
+      await this.redis.hsetnx(this.key, "master", randomBytes(MASTER_SECRET_BYTES).toString("base64"));
+      const m = await this.redis.hget(this.key, "master");
+      if (!m) throw new Error("webhook signing master secret missing from Redis");
+      return Buffer.from(m, "base64");
+    })().catch((err) => {
+      this.cachedMaster = undefined;
+      throw err;
+    });
+    return this.cachedMaster;
+  }
+
+  async state(owner: string): Promise<OwnerKeyState> {
+    const [gen, prev, until] = await this.redis.hmget(this.key, `gen:${owner}`, `prev:${owner}`, `until:${owner}`);
+    const generation = Number(gen ?? 0);
+    return prev !== null && until !== null ? { generation, previous: { generation: Number(prev), untilMs: Number(until) } } : { generation };
+  }
+
+  async rotate(owner: string, untilMs: number): Promise<OwnerKeyState> {
+    await this.master(); // the master exists before any secret is handed out
+    const generation = Number(await this.redis.eval(ROTATE, 1, this.key, owner, String(untilMs)));
+    return { generation, previous: { generation: generation - 1, untilMs } };
   }
 }

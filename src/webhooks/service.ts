@@ -1,18 +1,17 @@
 /**
  * Client webhook delivery: when a job with a `webhook` becomes final, its DeepAffects
- * callback is POSTed there, signed with the owner's secret, at least once. Attempts that
+ * callback is POSTed there, signed with the owner's secret(s), at least once. Attempts that
  * fail on network errors, timeouts, 408, 429 or 5xx are retried with exponential backoff
  * up to `maxAttempts`; then, or at once on any other answer, the delivery is recorded as
  * FAILED. Every attempt's outcome is recorded, so GraphQL shows `webhookDelivery`.
  */
-import { UserInputError } from "../errors/codes.js";
 import type { OutboundPolicy } from "../http/outbound.js";
 import { clientDeliveryId } from "../jobs/service.js";
 import { isFinal, type ClientWebhooks, type JobRecord, type JobStore, type WebhookDelivery } from "../jobs/types.js";
 import type { Logger } from "../logger.js";
 import { attemptDelivery, backoffMs } from "./deliver.js";
 import { callbackBody } from "./payload.js";
-import { ClientWebhookSecrets } from "./secrets.js";
+import type { ClientWebhookSecrets } from "./secrets.js";
 import type { DeliveryQueue, DeliveryStatusStore } from "./types.js";
 
 export interface WebhookServiceDeps {
@@ -35,15 +34,6 @@ export class RetryDelivery extends Error {
 export class ClientWebhookService implements ClientWebhooks {
   constructor(private readonly deps: WebhookServiceDeps) {}
 
-  assertCanDeliver(owner: string) {
-    if (!this.deps.secrets.forOwner(owner)) {
-      throw new UserInputError(
-        `webhook: no webhook signing secret is configured for this API key, so callbacks could not be verified; the operator must ${ClientWebhookSecrets.howToConfigure(owner)}`,
-        "webhook",
-      );
-    }
-  }
-
   async schedule(job: JobRecord) {
     if (!job.webhook || !isFinal(job.status)) return;
     await this.deps.queue.enqueue(job.requestId);
@@ -62,15 +52,12 @@ export class ClientWebhookService implements ClientWebhooks {
     const deliveryId = clientDeliveryId(requestId);
     const previous = (await statuses.get([requestId])).get(requestId);
     if (previous && previous.status !== "PENDING") return; // already delivered or given up: a duplicate enqueue
-    const secret = this.deps.secrets.forOwner(job.owner);
+    // looked up per attempt: a rotation in between signs the next attempt with the new secret
+    const secrets = await this.deps.secrets.signingSecrets(job.owner);
     const now = new Date().toISOString();
     const record = (state: Omit<WebhookDelivery, "deliveryId" | "attempts" | "lastAttemptAt">) =>
       statuses.set(requestId, { deliveryId, attempts: attempt, lastAttemptAt: now, ...state });
-    if (!secret) {
-      await record({ status: "FAILED", lastError: "no webhook signing secret is configured for this API key" });
-      return;
-    }
-    const outcome = await attemptDelivery(this.deps.policy, { url: job.webhook, secret, deliveryId }, JSON.stringify(callbackBody(job)), this.deps.timeoutMs);
+    const outcome = await attemptDelivery(this.deps.policy, { url: job.webhook, secrets, deliveryId }, JSON.stringify(callbackBody(job)), this.deps.timeoutMs);
     if (outcome.ok) {
       await record({ status: "DELIVERED", deliveredAt: new Date().toISOString() });
       log.info({ requestId, attempt, status: outcome.status }, "client webhook delivered");

@@ -11,8 +11,15 @@ export interface SignedHeaders {
   "webhook-signature": string;
 }
 
-export function signWebhook(secret: string, messageId: string, body: string, at = new Date()): SignedHeaders {
-  const signature = new Webhook(secret).sign(messageId, at, body);
+/**
+ * Signs with each of `secrets` (one, or the current and the previous one during a rotation):
+ * webhook-signature then lists `v1,<sig>` entries separated by spaces, and a receiver holding
+ * any of the secrets verifies the message.
+ */
+export function signWebhook(secrets: string | string[], messageId: string, body: string, at = new Date()): SignedHeaders {
+  const list = typeof secrets === "string" ? [secrets] : secrets;
+  if (list.length === 0) throw new Error("signWebhook: no secret");
+  const signature = list.map((s) => new Webhook(s).sign(messageId, at, body)).join(" ");
   return {
     "webhook-id": messageId,
     "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),

@@ -4,7 +4,7 @@
  * completion door. Throwing lets the queue retry the job (delivery failures only:
  * analysis failures are outcomes and are delivered as `{error}`).
  */
-import { describeContainer, parseFlacStreamInfo, sniffContainer, walkMp3, walkOgg } from "../analysis/audio/containers.js";
+import { describeContainer, parseFlacStreamInfo, resolveEncoding, sniffContainer, walkMp3, walkOgg } from "../analysis/audio/containers.js";
 import { parseWavHeader } from "../analysis/audio/wav.js";
 import type { AnalysisOptions } from "../analysis/types.js";
 import { JobErrorType } from "../errors/codes.js";
@@ -45,7 +45,8 @@ export class AudioTooLongError extends Error {
  */
 export function probeAudio(audio: Buffer, options: AnalysisOptions): { seconds: number; channels: number; rate: number } | undefined {
   try {
-    switch (options.encoding) {
+    // what the bytes are, as the decoder will see them (a mislabelled file must not dodge the limits)
+    switch (resolveEncoding(audio, options.encoding)) {
       case "LINEAR16":
         return { seconds: audio.length / 2 / options.sampleRate, channels: 1, rate: options.sampleRate };
       case "MULAW":
@@ -71,7 +72,7 @@ export function probeAudio(audio: Buffer, options: AnalysisOptions): { seconds: 
         // Opus granules count 48 kHz samples; Vorbis ones count samples at the stream rate,
         // which the identification header carries 12 bytes after "\x01vorbis" begins.
         let rate = 48000;
-        if (options.encoding === "OGG_VORBIS") {
+        if (kind === "ogg-vorbis") {
           const at = audio.indexOf("\x01vorbis", 0, "latin1");
           if (at < 0 || at + 16 > audio.length) return undefined;
           rate = audio.readUInt32LE(at + 12);
@@ -103,17 +104,18 @@ function checkAudioLimits(audio: Buffer, options: AnalysisOptions, deps: Process
 
 const PROGRESS_INTERVAL_MS = 250;
 
+/** AnalysisFailure kinds whose message we wrote for users. */
+const OUR_FAILURES = new Set(["MissingAudio", "ThreadExit"]);
+
 function failureOf(err: unknown): JobError {
   if (err instanceof AudioFetchError) return { type: JobErrorType.AUDIO_FETCH, message: err.message };
   if (err instanceof AudioTooLongError) return { type: JobErrorType.AUDIO_TOO_LONG, message: err.message };
   if (err instanceof AnalysisFailure) {
-    const type =
-      err.kind === "AudioDecodeError"
-        ? JobErrorType.AUDIO_DECODE
-        : err.kind === "TranscriptionError"
-          ? JobErrorType.TRANSCRIPTION
-          : JobErrorType.ANALYSIS;
-    return { type, message: err.message };
+    if (err.kind === "AudioDecodeError") return { type: JobErrorType.AUDIO_DECODE, message: err.message };
+    if (err.kind === "TranscriptionError") return { type: JobErrorType.TRANSCRIPTION, message: err.message };
+    // our own words only; a TypeError's text ("Cannot read properties of undefined") is logged, not sent
+    const ours = OUR_FAILURES.has(err.kind);
+    return { type: JobErrorType.ANALYSIS, message: ours ? err.message : "the analysis failed unexpectedly on this audio" };
   }
   return { type: JobErrorType.INTERNAL, message: "analysis failed unexpectedly" };
 }
@@ -142,7 +144,8 @@ export function createJobProcessor(deps: ProcessorDeps): JobHandler {
       });
       body = { request_id: requestId, response };
     } catch (err) {
-      if (!(err instanceof AnalysisFailure || err instanceof AudioFetchError || err instanceof AudioTooLongError)) log.error({ err }, "analysis crashed");
+      const expected = err instanceof AudioFetchError || err instanceof AudioTooLongError || (err instanceof AnalysisFailure && (err.kind === "AudioDecodeError" || err.kind === "TranscriptionError" || OUR_FAILURES.has(err.kind)));
+      if (!expected) log.error({ err }, "analysis crashed");
       body = { request_id: requestId, error: failureOf(err) };
       log.info({ error: body.error }, "analysis failed");
     }

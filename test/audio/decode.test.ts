@@ -170,7 +170,7 @@ describe("WAV parser", () => {
     const good = load("speech-pcm16-16k.wav");
     const noRiff = Buffer.from(good);
     noRiff.write("RIFX", 0, "ascii");
-    expect((await expectDecodeError(noRiff, "WAV", 16000)).message).toMatch(/not a WAV/);
+    expect((await expectDecodeError(noRiff, "WAV", 16000)).message).toMatch(/^declared WAV but the bytes are not a recognised audio container \(they start with 52 49 46 58 .*"RIFX/);
     const badFormat = Buffer.concat([wavHeader({ format: 0x55, channels: 1, rate: 8000, bits: 16, dataSize: pcm.length }), pcm]);
     expect((await expectDecodeError(badFormat, "WAV", 8000)).message).toMatch(/unsupported WAV format/);
     const badChannels = Buffer.concat([wavHeader({ format: 1, channels: 0, rate: 8000, bits: 16, dataSize: pcm.length }), pcm]);
@@ -194,10 +194,10 @@ describe("decodeAudio: bad input always throws AudioDecodeError", () => {
       expect((await expectDecodeError(new Uint8Array(0), f.encoding, f.sampleRate)).message).toMatch(/empty|no samples/);
       if (raw) {
         // headerless data has no structure to check: only the frame size (16-bit) can
-        // reveal a cut, and container bytes declared as raw are refused
+        // reveal a cut; a broken container declared as raw fails as that container
         if (f.encoding === "LINEAR16") await expectDecodeError(good.subarray(0, 1001), f.encoding, f.sampleRate);
-        await expectDecodeError(load("speech-16k.flac"), f.encoding, f.sampleRate);
-        await expectDecodeError(load("speech-pcm16-16k.wav"), f.encoding, f.sampleRate);
+        const flac = load("speech-16k.flac");
+        expect((await expectDecodeError(flac.subarray(0, 5000), f.encoding, f.sampleRate)).message).toMatch(/but the bytes are a FLAC stream, which could not be decoded/);
         await expectDecodeError(good, f.encoding, 0);
         return;
       }
@@ -225,18 +225,51 @@ describe("decodeAudio: bad input always throws AudioDecodeError", () => {
     });
   }
 
-  it("rejects a declared encoding that does not match the data", async () => {
-    const cases: [string, AudioEncoding][] = [
-      ["speech-16k.flac", "MP3"],
-      ["speech-16k.mp3", "FLAC"],
-      ["speech-16k.opus", "OGG_VORBIS"],
-      ["speech-16k.ogg", "OGG_OPUS"],
-      ["speech-pcm16-16k.wav", "MP3"],
-      ["speech-16k.mp3", "WAV"],
+  it("decodes mislabelled audio as what its bytes are: the declared encoding is a hint", async () => {
+    const cases: [string, AudioEncoding, AudioEncoding][] = [
+      ["speech-16k.flac", "MP3", "FLAC"],
+      ["speech-16k.mp3", "FLAC", "MP3"],
+      ["speech-16k.opus", "OGG_VORBIS", "OGG_OPUS"],
+      ["speech-16k.ogg", "OGG_OPUS", "OGG_VORBIS"],
+      ["speech-pcm16-16k.wav", "MP3", "WAV"],
+      ["speech-pcm16-16k.wav", "LINEAR16", "WAV"],
+      ["speech-16k.flac", "MULAW", "FLAC"],
+      ["speech-16k.mp3", "WAV", "MP3"],
     ];
-    for (const [file, enc] of cases) {
-      const e = await expectDecodeError(load(file), enc, 16000);
-      expect(e.message).toMatch(new RegExp(`declared encoding ${enc} but data is not`));
+    for (const [file, declared, actual] of cases) {
+      const right = await decodeAudio(load(file), { encoding: actual, sampleRate: 16000 });
+      const d = await decodeAudio(load(file), { encoding: declared, sampleRate: 8000 });
+      expect(d.sampleRate, `${file} as ${declared}`).toBe(right.sampleRate);
+      expect(d.channels[0]!.length, `${file} as ${declared}`).toBe(right.channels[0]!.length);
     }
   });
+
+  it("a mislabelled file that does not decode names what was declared and what was found", async () => {
+    const flac = load("speech-16k.flac");
+    const cut = await expectDecodeError(flac.subarray(0, Math.floor(flac.length * 0.6)), "MP3", 16000);
+    expect(cut.message).toMatch(/^declared MP3 but the bytes are a FLAC stream, which could not be decoded: truncated/);
+    const wav = Buffer.from(load("speech-pcm16-16k.wav"));
+    wav.writeUInt16LE(65535, 22);
+    expect((await expectDecodeError(wav, "FLAC", 16000)).message).toBe("declared FLAC but the bytes are a WAV file, which could not be decoded: corrupt WAV header: it claims 65535 channels");
+    const junk = Buffer.from("this is a text file, not audio at all, sorry");
+    expect((await expectDecodeError(junk, "WAV", 16000)).message).toBe('declared WAV but the bytes are not a recognised audio container (they start with 74 68 69 73 20 69 73 20 … ("this is "))');
+    const ogg = Buffer.from(load("speech-16k.opus"));
+    ogg.write("Speex   ", ogg.indexOf("OpusHead"), "latin1");
+    expect((await expectDecodeError(ogg, "OGG_OPUS", 16000)).message).toMatch(/Ogg stream of another codec/);
+    expect((await expectDecodeError(Buffer.from("RIFF"), "WAV", 16000)).message).toMatch(/only 4 bytes: too short to be a WAV file/);
+  });
+
+  it("reports absurd WAV headers as corrupt, not as long audio", async () => {
+    for (const [offset, value, bytes, message] of [
+      [22, 65535, 2, /corrupt WAV header: it claims 65535 channels/],
+      [24, 0xfffffff0, 4, /corrupt WAV header: it claims a sample rate of 4294967280 Hz/],
+      [34, 4096, 2, /corrupt WAV header: it claims 4096 bits per sample/],
+    ] as const) {
+      const wav = Buffer.from(load("speech-pcm16-16k.wav"));
+      if (bytes === 2) wav.writeUInt16LE(value, offset);
+      else wav.writeUInt32LE(value, offset);
+      expect((await expectDecodeError(wav, "WAV", 16000)).message).toMatch(message);
+    }
+  });
+
 });

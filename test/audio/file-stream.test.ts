@@ -39,8 +39,12 @@ describe("openAudioFile (file-backed stream)", () => {
     await expect(openAudioFile(empty, { encoding: "WAV", sampleRate: 16000 })).rejects.toThrow(AudioDecodeError);
     const notWav = join(tmp, "raw.wav");
     writeFileSync(notWav, Buffer.alloc(4000, 7));
-    await expect(openAudioFile(notWav, { encoding: "WAV", sampleRate: 16000 })).rejects.toThrow(/not a WAV file/);
-    await expect(openAudioFile(join(FX, "speech-pcm16-16k.wav"), { encoding: "LINEAR16", sampleRate: 16000 })).rejects.toThrow(/declared encoding LINEAR16/);
+    await expect(openAudioFile(notWav, { encoding: "WAV", sampleRate: 16000 })).rejects.toThrow(/^declared WAV but the bytes are not a recognised audio container \(they start with 07 07/);
+    // a WAV declared as raw is read as the WAV it is; a cut one fails naming both
+    const asRaw = await openAudioFile(join(FX, "speech-pcm16-16k.wav"), { encoding: "LINEAR16", sampleRate: 8000 });
+    expect(asRaw.sampleRate).toBe(16000);
+    asRaw.close();
+    await expect(openAudioFile(cut, { encoding: "LINEAR16", sampleRate: 16000 })).rejects.toThrow(/^declared LINEAR16 \(raw\) but the bytes are a WAV file, which could not be decoded: truncated WAV/);
   });
 
   it("reports NaN samples in float WAV data while streaming", async () => {

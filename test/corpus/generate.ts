@@ -53,6 +53,10 @@ export interface AudioCase {
   sampleRate: number;
   /** true: must end FAILED with a readable error; false: may also complete (raw audio). */
   mustFail: boolean;
+  /** Must end COMPLETED (mislabelled audio that decodes as what its bytes are). */
+  mustComplete?: boolean;
+  /** The FAILED job's error must match. */
+  error?: { type: string; message: RegExp };
 }
 export type Case = RestCase | GraphqlCase | DoorCase | RawCase | AudioCase;
 
@@ -77,14 +81,18 @@ const WRONG_TYPES: Record<string, unknown[]> = {
   content: [123, true, ["QUJD"], { b: 1 }],
   url: [123, false, ["http://example.com"], { href: "x" }],
   encoding: [1, true, ["WAV"], { e: "WAV" }],
-  sampleRate: ["16000", true, [16000], { hz: 16000 }, "sixteen"],
+  sampleRate: [true, [16000], { hz: 16000 }, "sixteen", "16000.5", "16 kHz", ""],
   languageCode: [1, true, ["en-US"], {}],
   metrics: ["all", 1, true, { all: true }, [1, 2], [null], [["all"]]],
   speakers: ["2", true, [2], {}],
   separateSpeakerPerChannel: ["true", 1, [true], {}],
 };
 const BAD_SAMPLE_RATES = [0, -1, 7999, 48001, 96000, 1e9, 16000.5, 1e308, -16000, 4000, 192000];
-const BAD_ENCODINGS = ["AAC", "wav2", "", "pcm", "OPUS", "M4A", "WMA", "LINEAR32", "u-law", "FLAC ", "OGG", "AMR"];
+const BAD_ENCODINGS = ["AAC", "wav2", "", "M4A", "WMA", "LINEAR32", "AMR", "MPEG-4", "Speex", "ogg flac", "  ", "audio/aac"];
+/** What REST accepts (DeepAffects clients' names) and GraphQL's enum does not. */
+const REST_ONLY_ENCODINGS = ["pcm", "OPUS", "u-law", "FLAC ", "OGG", "Wave", "MPEG Audio", "wav"];
+/** A sample rate as a string: DeepAffects' SDK sends one; GraphQL's Int does not take it. */
+const REST_ONLY_SAMPLE_RATES = ["16000", " 8000 ", "16000.0"];
 const BAD_METRICS = ["happiness", "ALLL", "energy2", "", "talk-to-listen", "sentiment", "emotions", "*", "questions", "tone!"];
 const BAD_SPEAKERS = [0, -2, 21, 1.5, 100, -100, 999999];
 const BAD_LANGUAGES = ["", "english", "e", "en_US!", "x".repeat(100), "en-", "12-34", "en US", "🇺🇸"];
@@ -157,6 +165,8 @@ export function generateCorpus(opts: { key: string; otherKey: string; webhook: s
     rest(`REST unknown encoding ${JSON.stringify(enc)}`, { ...base, encoding: enc });
     gql(`GraphQL unknown encoding ${JSON.stringify(enc)}`, { ...base, encoding: enc });
   }
+  for (const enc of REST_ONLY_ENCODINGS) gql(`GraphQL non-enum encoding ${JSON.stringify(enc)}`, { ...base, encoding: enc });
+  for (const sr of REST_ONLY_SAMPLE_RATES) gql(`GraphQL sampleRate as string ${JSON.stringify(sr)}`, { ...base, sampleRate: sr });
   for (const m of BAD_METRICS) {
     rest(`REST unknown metric ${JSON.stringify(m)}`, { ...base, metrics: ["energy", m] });
     gql(`GraphQL unknown metric ${JSON.stringify(m)}`, { ...base, metrics: ["ENERGY", m] });
@@ -264,6 +274,30 @@ export function generateCorpus(opts: { key: string; otherKey: string; webhook: s
   return cases;
 }
 
+const OGG_CRC = (() => {
+  const t = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) {
+    let r = i << 24;
+    for (let k = 0; k < 8; k++) r = r & 0x80000000 ? (r << 1) ^ 0x04c11db7 : r << 1;
+    t[i] = r >>> 0;
+  }
+  return t;
+})();
+
+/** Recomputes every Ogg page CRC in place, so damage inside pages passes the page checks. */
+function fixOggCrcs(b: Buffer) {
+  for (let o = 0; o + 27 <= b.length && b.toString("latin1", o, o + 4) === "OggS"; ) {
+    let len = 27 + b[o + 26]!;
+    for (let i = 0; i < b[o + 26]!; i++) len += b[o + 27 + i]!;
+    if (o + len > b.length) return;
+    b.writeUInt32LE(0, o + 22);
+    let c = 0;
+    for (let i = 0; i < len; i++) c = ((c << 8) ^ OGG_CRC[((c >>> 24) ^ b[o + i]!) & 0xff]!) >>> 0;
+    b.writeUInt32LE(c, o + 22);
+    o += len;
+  }
+}
+
 /** Truncated, corrupted, mislabelled and lying-header audio of every encoding. */
 export function corruptAudio(): AudioCase[] {
   const files: [string, string, number][] = [
@@ -287,11 +321,30 @@ export function corruptAudio(): AudioCase[] {
     let seed = n * 7919;
     const garbage = Buffer.from(Array.from({ length: b.length }, () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 0xff));
     add("random bytes of the same length", garbage, !raw);
-    if (!raw) {
-      const other = encoding === "MP3" ? "speech-16k.flac" : "speech-16k.mp3";
-      add(`${other} declared as ${encoding}`, readFileSync(fixture(other)), true);
-    } else {
-      add("a WAV file declared as raw", readFileSync(fixture("speech-pcm16-16k.wav")), true);
+    // mislabelled: decoded as what the bytes are, so it completes; cut, it fails naming both
+    // (a bare MPEG frame sync does not override a raw declaration: raw gets FLAC)
+    const other = encoding === "MP3" || raw ? "speech-16k.flac" : "speech-16k.mp3";
+    const otherBytes = readFileSync(fixture(other));
+    const otherName = other.endsWith(".flac") ? "a FLAC stream" : "an MP3 stream";
+    out.push({ kind: "audio", name: `${file}: ${other} declared as ${encoding}`, api: n++ % 2 ? "rest" : "graphql", content: otherBytes, encoding, sampleRate, mustFail: false, mustComplete: true });
+    const cut = otherBytes.subarray(0, Math.floor(otherBytes.length * 0.55));
+    out.push({
+      kind: "audio", name: `${file}: ${other} cut short, declared as ${encoding}`, api: n++ % 2 ? "rest" : "graphql", content: cut, encoding, sampleRate, mustFail: true,
+      error: { type: "audio_decode_error", message: new RegExp(`^declared .+ but the bytes are ${otherName}, which could not be decoded: (truncated|corrupt)`) },
+    });
+    if (raw) add("a WAV file declared as raw", readFileSync(fixture("speech-pcm16-16k.wav")), false);
+    // damage deep inside compressed streams, past the structural checks (Ogg CRCs recomputed),
+    // so the decoders themselves meet it
+    if (!raw && encoding !== "WAV") {
+      for (let k = 0; k < 6; k++) {
+        const d = Buffer.from(b);
+        let s2 = (k + 1) * 2654435761;
+        const at = 200 + Math.floor(((k + 0.5) / 6) * (d.length - 400));
+        const span = [3, 40, 400][k % 3]!;
+        for (let i = at; i < Math.min(d.length, at + span); i++) d[i] = (s2 = (s2 * 1103515245 + 12345) >>> 0) >>> 24;
+        if (encoding.startsWith("OGG")) fixOggCrcs(d);
+        add(`burst of ${span} bytes at ${at}${encoding.startsWith("OGG") ? " (CRCs fixed)" : ""}`, d, false);
+      }
     }
   }
   // headers that lie about sizes
@@ -305,6 +358,13 @@ export function corruptAudio(): AudioCase[] {
   const manyChannels = Buffer.from(wav);
   manyChannels.writeUInt16LE(64, 22);
   out.push({ kind: "audio", name: "WAV claiming 64 channels", api: "rest", content: manyChannels, encoding: "WAV", sampleRate: 16000, mustFail: true });
+  // absurd header fields are a corrupt file, not a long one (they must not reach the duration limit)
+  for (const [what, at, value, size] of [["65535 channels", 22, 65535, 2], ["a 4 GHz sample rate", 24, 0xf0000000, 4], ["4096-bit samples", 34, 4096, 2]] as const) {
+    const lie = Buffer.from(wav);
+    if (size === 2) lie.writeUInt16LE(value, at);
+    else lie.writeUInt32LE(value, at);
+    out.push({ kind: "audio", name: `WAV claiming ${what}`, api: "graphql", content: lie, encoding: "WAV", sampleRate: 16000, mustFail: true, error: { type: "audio_decode_error", message: /^corrupt WAV header: it claims/ } });
+  }
   const flac = Buffer.from(readFileSync(fixture("speech-16k.flac")));
   flac[8 + 13] |= 0x0f;
   flac.writeUInt32BE(0xffffffff, 8 + 14); // STREAMINFO total samples: ~19 hours at 16 kHz

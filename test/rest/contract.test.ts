@@ -179,6 +179,65 @@ describe("POST /audio/generic/api/v1/async/analytics/interaction", () => {
   });
 });
 
+describe("requests shaped as DeepAffects' SDK shapes them", () => {
+  // deepaffects 1.4.1 Audio.from_file: encoding = MediaInfo's format name, sampleRate a string
+  const sdk = (file: string, encoding: string, sampleRate: string) => ({ encoding, sampleRate, languageCode: "en-US", content: fixtureBase64(file) });
+
+  it("accepts Wave / MPEG Audio / FLAC / Ogg with a string sampleRate, and analyses each", async () => {
+    const requests = [
+      sdk("stereo-call.wav", "Wave", "8000"),
+      sdk("speech-16k.mp3", "MPEG Audio", "16000"),
+      sdk("speech-16k.flac", "FLAC", "16000"),
+      sdk("speech-16k.opus", "Ogg", "48000"),
+      sdk("speech-16k.ogg", "Ogg", "16000"),
+      // a mislabel that decodes is not an error: the bytes are FLAC
+      sdk("speech-16k.flac", "mp3", "16000"),
+    ];
+    const ids: string[] = [];
+    for (const body of requests) {
+      const res = await restSubmit(gw.url, body, { apikey: KEY_A, webhook: receiver.url });
+      expect(res.status, `${body.encoding}: ${JSON.stringify(res.body)}`).toBe(202);
+      ids.push(res.body.request_id!);
+    }
+    for (const [i, id] of ids.entries()) {
+      const [call] = await receiver.waitFor(id, { timeoutMs: 120_000 });
+      expect(call.verified).toBe(true);
+      expect(call.body.error, `${requests[i].encoding}: ${JSON.stringify(call.body.error)}`).toBeUndefined();
+      expect(call.body.response!.num_speakers).toBeGreaterThanOrEqual(1);
+    }
+  }, 180_000);
+
+  it("takes encoding names in any case, with the aliases clients use", async () => {
+    const names = ["wav", "WAVE", "wave", "audio/x-wav", "pcm", "LINEAR16", "linear16"];
+    for (const encoding of names) {
+      const res = await restSubmit(gw.url, { ...sdk("speech-pcm16-16k.wav", encoding, "16000"), metrics: ["talk_to_listen_ratio"] }, { apikey: KEY_A, webhook: receiver.url });
+      expect(res.status, `${encoding}: ${JSON.stringify(res.body)}`).toBe(202);
+    }
+    for (const encoding of ["mulaw", "u-law", "ULAW", "µ-law", "G.711 u-law"]) {
+      const res = await restSubmit(gw.url, { ...sdk("speech-mulaw-8k.raw", encoding, "8000"), metrics: ["talk_to_listen_ratio"] }, { apikey: KEY_A, webhook: receiver.url });
+      expect(res.status, `${encoding}: ${JSON.stringify(res.body)}`).toBe(202);
+    }
+    for (const encoding of ["alaw", "A-law", "PCMA"]) {
+      const res = await restSubmit(gw.url, { ...sdk("speech-alaw-8k.raw", encoding, "8000"), metrics: ["talk_to_listen_ratio"] }, { apikey: KEY_A, webhook: receiver.url });
+      expect(res.status, `${encoding}: ${JSON.stringify(res.body)}`).toBe(202);
+    }
+  });
+
+  it("fails a mislabelled file that does not decode with a message naming what was found", async () => {
+    const flac = Buffer.from(fixtureBase64("speech-16k.flac"), "base64");
+    const cut = flac.subarray(0, Math.floor(flac.length * 0.6)).toString("base64");
+    const res = await restSubmit(gw.url, { encoding: "MPEG Audio", sampleRate: "16000", content: cut }, { apikey: KEY_A, webhook: receiver.url });
+    expect(res.status).toBe(202);
+    const [call] = await receiver.waitFor(res.body.request_id!, { timeoutMs: 60_000 });
+    expect(call.body.error?.type).toBe("audio_decode_error");
+    expect(call.body.error?.message).toMatch(/^declared MP3 but the bytes are a FLAC stream, which could not be decoded: truncated/);
+    const text = Buffer.from("hello, this is not audio").toString("base64");
+    const junk = await restSubmit(gw.url, { encoding: "Wave", sampleRate: "8000", content: text }, { apikey: KEY_A, webhook: receiver.url });
+    const [junkCall] = await receiver.waitFor(junk.body.request_id!, { timeoutMs: 60_000 });
+    expect(junkCall.body.error?.message).toMatch(/^declared WAV but the bytes are not a recognised audio container \(they start with 68 65 6c 6c 6f/);
+  });
+});
+
 describe("REST errors", () => {
   const base = { content: fixtureBase64("speech-pcm16-16k.wav"), encoding: "WAV", sampleRate: 16000 };
   const bad = async (body: unknown, query: Record<string, string | undefined>, status: number, type: string, message: RegExp, raw?: string) => {
@@ -198,10 +257,14 @@ describe("REST errors", () => {
   it("400 for both url and content", () => bad({ ...base, url: "https://example.com/a.wav" }, q(), 400, "params_invalid", /^content: .*not both/));
   it("400 for neither url nor content", () => bad({ encoding: "WAV", sampleRate: 16000 }, q(), 400, "params_invalid", /^content: give exactly one/));
   it("400 for bad base64", () => bad({ ...base, content: "@@@@" }, q(), 400, "params_invalid", /^content: is not valid base64/));
-  it("400 for an unknown encoding", () => bad({ ...base, encoding: "AAC" }, q(), 400, "params_invalid", /^encoding: unsupported encoding "AAC"/));
+  it("400 for an unknown encoding", () => bad({ ...base, encoding: "AAC" }, q(), 400, "params_invalid", /^encoding: unsupported encoding "AAC"; expected one of WAV, FLAC/));
   it("400 for an unknown metric", () => bad({ ...base, metrics: ["happiness"] }, q(), 400, "params_invalid", /^metrics: unknown metric "happiness"/));
   it("400 for a sampleRate out of range", () => bad({ ...base, sampleRate: 96000 }, q(), 400, "params_invalid", /^sampleRate: must be between 8000 and 48000/));
-  it("400 for a wrong type", () => bad({ ...base, sampleRate: "16000" }, q(), 400, "params_invalid", /^sampleRate: Expected number, received string/));
+  it("400 for a wrong type", async () => {
+    await bad({ ...base, sampleRate: true }, q(), 400, "params_invalid", /^sampleRate: must be an integer \(a number or a string of digits\)/);
+    await bad({ ...base, sampleRate: "sixteen thousand" }, q(), 400, "params_invalid", /^sampleRate: is required and must be an integer/);
+    await bad({ ...base, encoding: 7 }, q(), 400, "params_invalid", /^encoding: Expected string, received number/);
+  });
   it("400 for an unknown field", () => bad({ ...base, sample_rate: 16000 }, q(), 400, "params_invalid", /"sample_rate": unknown field; accepted fields are/));
   it("400 for a body that is not JSON or not an object", async () => {
     await bad(undefined, q(), 400, "params_invalid", /body: not valid JSON/, "{not json");

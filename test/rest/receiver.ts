@@ -95,6 +95,20 @@ export async function startReceiver(secret: string, port = 0): Promise<Receiver>
   };
 }
 
+/** Whether `call` verifies with `secret`, checked the way a client's receiver checks it. */
+export function verifiesWith(call: ReceivedCall, secret: string): boolean {
+  try {
+    new Webhook(secret).verify(call.raw, {
+      "webhook-id": String(call.headers["webhook-id"] ?? ""),
+      "webhook-timestamp": String(call.headers["webhook-timestamp"] ?? ""),
+      "webhook-signature": String(call.headers["webhook-signature"] ?? ""),
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Polls `fn` until it returns a truthy value. */
 export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, everyMs = 50): Promise<T> {
   const end = Date.now() + timeoutMs;

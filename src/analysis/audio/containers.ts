@@ -1,9 +1,11 @@
 /**
  * Cheap structural checks of compressed containers, run before handing data to the WASM
- * decoders: they recognise the format (to reject mismatched declarations), detect truncation
- * (the decoders silently return what they could decode) and corruption (Ogg page CRCs).
+ * decoders: they recognise the format (the bytes decide what is decoded; the declared
+ * encoding is a hint), detect truncation (the decoders silently return what they could
+ * decode) and corruption (Ogg page CRCs).
  */
-import { AudioDecodeError } from "./errors.js";
+import type { AudioEncoding } from "../types.js";
+import { AudioDecodeError, asDecodeError } from "./errors.js";
 
 export type ContainerKind = "wav" | "flac" | "mp3" | "ogg-opus" | "ogg-vorbis" | "ogg-other" | "unknown";
 
@@ -53,6 +55,77 @@ export function describeContainer(k: ContainerKind): string {
     case "unknown":
       return "of an unrecognised format";
   }
+}
+
+const KIND_ENCODING: Partial<Record<ContainerKind, AudioEncoding>> = { wav: "WAV", flac: "FLAC", mp3: "MP3", "ogg-opus": "OGG_OPUS", "ogg-vorbis": "OGG_VORBIS" };
+const RAW_ENCODINGS: readonly AudioEncoding[] = ["LINEAR16", "MULAW", "ALAW"];
+
+/** How an encoding is named in messages: "MP3", "Ogg Opus", "LINEAR16 (raw)". */
+export const ENCODING_NAME: Record<AudioEncoding, string> = {
+  WAV: "WAV",
+  FLAC: "FLAC",
+  MP3: "MP3",
+  OGG_OPUS: "Ogg Opus",
+  OGG_VORBIS: "Ogg Vorbis",
+  LINEAR16: "LINEAR16 (raw)",
+  MULAW: "MULAW (raw)",
+  ALAW: "ALAW (raw)",
+};
+/** What bytes of each encoding are, for "declared X but the bytes are …". */
+export const ENCODING_BYTES: Record<AudioEncoding, string> = {
+  WAV: "a WAV file",
+  FLAC: "a FLAC stream",
+  MP3: "an MP3 stream",
+  OGG_OPUS: "an Ogg Opus stream",
+  OGG_VORBIS: "an Ogg Vorbis stream",
+  LINEAR16: "raw 16-bit PCM",
+  MULAW: "raw µ-law",
+  ALAW: "raw A-law",
+};
+
+/** "52 49 46 46 00 00 … ("RIFF")": the first bytes, for messages about unrecognised data. */
+export function previewBytes(b: Uint8Array, n = 8): string {
+  const head = b.subarray(0, n);
+  const hex = Array.from(head, (x) => x.toString(16).padStart(2, "0")).join(" ") + (b.length > n ? " …" : "");
+  const text = Array.from(head, (x) => (x >= 0x20 && x < 0x7f ? String.fromCharCode(x) : "")).join("");
+  return text.length >= 3 ? `${hex} ("${text}")` : hex;
+}
+
+/**
+ * The encoding to decode `b` as. A container recognised from its bytes wins over the
+ * declaration (clients name formats loosely: "Wave", "MPEG Audio", "Ogg"); headerless data
+ * is decoded as the declared raw encoding. Throws an AudioDecodeError naming what was found
+ * when the bytes are no supported audio. A bare MPEG frame sync (no ID3 tag) is weak
+ * evidence and does not override a raw declaration: PCM samples can look like one.
+ */
+export function resolveEncoding(b: Uint8Array, declared: AudioEncoding): AudioEncoding {
+  const raw = RAW_ENCODINGS.includes(declared);
+  let kind = sniffContainer(b);
+  const id3 = ascii(b, 0, 3) === "ID3";
+  // an ID3 tag longer than the bytes we were shown, or in front of a broken stream
+  if (kind === "unknown" && id3) kind = "mp3";
+  if (kind === "mp3" && raw && !id3) return declared;
+  const found = KIND_ENCODING[kind];
+  if (found) return found;
+  if (kind === "ogg-other") {
+    throw new AudioDecodeError(`declared ${ENCODING_NAME[declared]} but the bytes are an Ogg stream of another codec (Ogg Opus and Ogg Vorbis are supported)`);
+  }
+  if (raw) return declared;
+  // a cut or damaged MP3 may not show two good frames, but still starts with a frame sync
+  const first = b.findIndex((x) => x !== 0);
+  if (declared === "MP3" && first >= 0 && b[first] === 0xff && ((b[first + 1] ?? 0) & 0xe0) === 0xe0) return "MP3";
+  if (b.length < 12) throw new AudioDecodeError(`audio is only ${b.length} bytes: too short to be ${ENCODING_BYTES[declared]}`);
+  throw new AudioDecodeError(`declared ${ENCODING_NAME[declared]} but the bytes are not a recognised audio container (they start with ${previewBytes(b)})`);
+}
+
+/**
+ * A failure of audio decoded as `found` although declared as `declared`, in our words:
+ * "declared MP3 but the bytes are a FLAC stream, which could not be decoded: truncated …".
+ */
+export function mislabelledError(e: unknown, declared: AudioEncoding, found: AudioEncoding): AudioDecodeError {
+  const d = asDecodeError(e, `corrupt ${ENCODING_NAME[found]} data`);
+  if (declared === found) return d;
+  return new AudioDecodeError(`declared ${ENCODING_NAME[declared]} but the bytes are ${ENCODING_BYTES[found]}, which could not be decoded: ${d.message}`, { cause: d });
 }
 
 // ---------------------------------------------------------------------------------------- FLAC

@@ -8,7 +8,8 @@
  *    (containers.ts) that recognise the format, detect truncation and Ogg CRC errors.
  *  - Raw LINEAR16 (s16le), MULAW, ALAW: headerless, at the declared sample rate.
  *
- * Every failure is an AudioDecodeError with a human-readable message.
+ * The format is recognised from the bytes; the declared encoding is a hint (containers.ts,
+ * resolveEncoding). Every failure is an AudioDecodeError with a message in our words.
  */
 import type { AudioEncoding, DecodedAudio } from "../types.js";
 import { AudioDecodeError } from "./errors.js";
@@ -18,6 +19,7 @@ export { AudioDecodeError } from "./errors.js";
 export { openAudioStream, type AudioStream } from "./stream.js";
 
 export interface DecodeOptions {
+  /** As declared: decides for headerless bytes; a recognised container decodes as what it is. */
   encoding: AudioEncoding;
   /** Authoritative for raw LINEAR16/MULAW/ALAW; a hint (ignored) for containers. */
   sampleRate: number;

@@ -16,12 +16,14 @@ import type { AudioEncoding } from "../types.js";
 import { AudioDecodeError } from "./errors.js";
 import { ALAW_TABLE, MULAW_TABLE, expandG711 } from "./g711.js";
 import { deinterleavePcm } from "./pcm.js";
-import { openAudioStream, type AudioStream, type OpenAudioOptions } from "./stream.js";
+import { guardChunks, openAudioStream, type AudioStream, type OpenAudioOptions } from "./stream.js";
 import { findNonFinite, wavLayout } from "./wav.js";
-import { describeContainer, sniffContainer } from "./containers.js";
+import { mislabelledError, resolveEncoding } from "./containers.js";
 
 /** Headers (everything before the data chunk) larger than this are read the in-memory way. */
 const MAX_HEADER_BYTES = 1 << 20;
+/** Bytes read to recognise the format (resolveEncoding). */
+const SNIFF_BYTES = 64 * 1024;
 const DEFAULT_SECONDS = 10;
 
 export interface AudioFileStream extends AudioStream {
@@ -122,16 +124,14 @@ export async function openAudioFile(path: string, opts: OpenAudioOptions): Promi
   try {
     const size = fstatSync(fd).size;
     if (size === 0) throw new AudioDecodeError("audio data is empty");
+    // the bytes decide the format, as in openAudioStream
+    const encoding = resolveEncoding(readAt(fd, 0, Math.min(size, SNIFF_BYTES)), opts.encoding);
     let layout: FileLayout | undefined;
-    if (opts.encoding === "WAV") layout = wavFileLayout(fd, size);
-    else if (opts.encoding === "LINEAR16" || opts.encoding === "MULAW" || opts.encoding === "ALAW") {
-      // headerless data that is plainly a container is a mistaken declaration (as in stream.ts)
-      const head = readAt(fd, 0, Math.min(size, 4096));
-      const kind = sniffContainer(head);
-      if (kind === "wav" || kind === "flac" || kind === "ogg-opus" || kind === "ogg-vorbis" || kind === "ogg-other" || (head.length >= 3 && head[0] === 0x49 && head[1] === 0x44 && head[2] === 0x33)) {
-        throw new AudioDecodeError(`declared encoding ${opts.encoding} (raw, headerless) but data is ${describeContainer(kind === "unknown" ? "mp3" : kind)}`);
-      }
-      layout = rawFileLayout(size, opts.encoding, opts.sampleRate, opts.rawChannels ?? 1);
+    try {
+      if (encoding === "WAV") layout = wavFileLayout(fd, size);
+      else if (encoding === "LINEAR16" || encoding === "MULAW" || encoding === "ALAW") layout = rawFileLayout(size, encoding, opts.sampleRate, opts.rawChannels ?? 1);
+    } catch (e) {
+      throw mislabelledError(e, opts.encoding, encoding);
     }
     if (!layout) {
       // compressed, or a WAV this reader does not handle from its head: the in-memory path
@@ -141,13 +141,13 @@ export async function openAudioFile(path: string, opts: OpenAudioOptions): Promi
       return { ...s, close() {} };
     }
     const l = layout;
-    return {
+    const stream: AudioFileStream = {
       sampleRate: l.sampleRate,
       channelCount: l.channels,
       durationHint: l.frames / l.sampleRate,
       close,
       async *chunks(seconds?: number) {
-        if (closed) throw new Error("openAudioFile: stream is closed");
+        if (closed) throw new RangeError("chunks: the file stream is closed");
         const step = chunkFrames(seconds, l.sampleRate);
         for (let f = 0; f < l.frames; f += step) {
           const to = Math.min(l.frames, f + step);
@@ -161,6 +161,7 @@ export async function openAudioFile(path: string, opts: OpenAudioOptions): Promi
         }
       },
     };
+    return guardChunks(stream, opts.encoding, encoding);
   } catch (e) {
     close();
     throw e;

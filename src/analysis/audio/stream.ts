@@ -9,7 +9,12 @@
  *    of input at a time, after structural checks (containers.ts) that recognise the format and
  *    detect truncation and corruption up front.
  *
- * Every failure is an AudioDecodeError with a human-readable message. Most bad input fails in
+ * The bytes decide the format (resolveEncoding): the declared encoding is a hint, so "MP3"
+ * bytes that are FLAC decode as FLAC; bytes that are no supported audio fail naming what was
+ * found.
+ *
+ * Every failure is an AudioDecodeError with a message in our words (never a decoder's
+ * internals; those stay in `cause`). Most bad input fails in
  * openAudioStream; what only decoding can reveal (a corrupt frame in the middle of a compressed
  * stream, NaN samples from a codec) fails during iteration.
  *
@@ -21,14 +26,14 @@ import { ALAW_TABLE, MULAW_TABLE, expandG711 } from "./g711.js";
 import { deinterleavePcm } from "./pcm.js";
 import { findNonFinite, wavLayout } from "./wav.js";
 import {
+  ENCODING_NAME,
   checkFlacEnd,
-  describeContainer,
+  mislabelledError,
   oggCodecInfo,
   parseFlacStreamInfo,
-  sniffContainer,
+  resolveEncoding,
   walkMp3,
   walkOgg,
-  type ContainerKind,
 } from "./containers.js";
 
 export interface AudioStream {
@@ -63,43 +68,51 @@ const DEFAULT_SECONDS = 10;
 const MIN_RATE = 4000;
 const MAX_RATE = 384000;
 
-const EXPECTED: Partial<Record<AudioEncoding, ContainerKind>> = {
-  WAV: "wav",
-  FLAC: "flac",
-  MP3: "mp3",
-  OGG_OPUS: "ogg-opus",
-  OGG_VORBIS: "ogg-vorbis",
-};
-
 export async function openAudioStream(data: Uint8Array, opts: OpenAudioOptions): Promise<AudioStream> {
   if (!data || data.length === 0) throw new AudioDecodeError("audio data is empty");
   const b = data instanceof Uint8Array ? data : new Uint8Array(data as ArrayBufferLike);
+  const declared = opts.encoding;
+  const encoding = resolveEncoding(b, declared);
+  let stream: AudioStream;
+  try {
+    stream = await openAs(b, { ...opts, encoding });
+  } catch (e) {
+    throw mislabelledError(e, declared, encoding);
+  }
+  return guardChunks(stream, declared, encoding);
+}
+
+/** The stream with every failure during iteration in our words too. */
+export function guardChunks<S extends AudioStream>(stream: S, declared: AudioEncoding, encoding: AudioEncoding): S {
+  const inner = stream.chunks.bind(stream);
+  return {
+    ...stream,
+    async *chunks(seconds?: number) {
+      try {
+        yield* inner(seconds);
+      } catch (e) {
+        if (e instanceof RangeError && /^chunks:/.test(e.message)) throw e; // a caller's mistake, not the audio's
+        throw mislabelledError(e, declared, encoding);
+      }
+    },
+  };
+}
+
+async function openAs(b: Uint8Array, opts: OpenAudioOptions): Promise<AudioStream> {
   switch (opts.encoding) {
     case "LINEAR16":
     case "MULAW":
     case "ALAW":
       return rawStream(b, opts.encoding, opts.sampleRate, opts.rawChannels ?? 1);
     case "WAV":
-      checkKind(b, opts.encoding);
       return wavStream(b);
     case "FLAC":
     case "MP3":
     case "OGG_OPUS":
     case "OGG_VORBIS":
-      checkKind(b, opts.encoding);
       return compressedStream(b, opts.encoding, Math.max(1, Math.floor(opts.feedBytes ?? FEED_BYTES)));
     default:
       throw new AudioDecodeError(`unsupported encoding ${String(opts.encoding)}`);
-  }
-}
-
-function checkKind(b: Uint8Array, enc: AudioEncoding): void {
-  const want = EXPECTED[enc]!;
-  const got = sniffContainer(b);
-  if (got !== want) {
-    if (enc === "WAV" && got === "unknown") throw new AudioDecodeError(b.length < 12 ? "not a WAV file: too short for a RIFF header" : "not a WAV file: missing RIFF header");
-    const name = enc === "WAV" ? "WAV" : describeContainer(want);
-    throw new AudioDecodeError(`declared encoding ${enc} but data is not ${name} (it looks ${got === "unknown" ? "like no known audio format" : "like " + describeContainer(got)})`);
   }
 }
 
@@ -152,11 +165,6 @@ function rawStream(b: Uint8Array, enc: "LINEAR16" | "MULAW" | "ALAW", sampleRate
     throw new AudioDecodeError(`raw ${enc} needs a valid sampleRate (got ${sampleRate})`);
   }
   if (channels !== 1 && channels !== 2) throw new AudioDecodeError(`raw ${enc}: unsupported channel count ${channels}`);
-  // headerless data that is plainly a container is a mistaken declaration
-  const kind = sniffContainer(b);
-  if (kind === "wav" || kind === "flac" || kind === "ogg-opus" || kind === "ogg-vorbis" || kind === "ogg-other" || (b.length >= 3 && b[0] === 0x49 && b[1] === 0x44 && b[2] === 0x33)) {
-    throw new AudioDecodeError(`declared encoding ${enc} (raw, headerless) but data is ${describeContainer(kind === "unknown" ? "mp3" : kind)}`);
-  }
   let frameBytes: number;
   let convert: (x: Uint8Array) => Float32Array[];
   if (enc === "LINEAR16") {
@@ -191,11 +199,10 @@ function audioDecode(): Promise<DecodeFn> {
 }
 
 type Codec = "FLAC" | "MP3" | "OGG_OPUS" | "OGG_VORBIS";
-const CODEC_NAME: Record<Codec, string> = { FLAC: "FLAC", MP3: "MP3", OGG_OPUS: "Ogg Opus", OGG_VORBIS: "Ogg Vorbis" };
 const CODEC_FN: Record<Codec, "flac" | "mp3" | "opus" | "oga"> = { FLAC: "flac", MP3: "mp3", OGG_OPUS: "opus", OGG_VORBIS: "oga" };
 
 async function compressedStream(b: Uint8Array, enc: Codec, feed: number): Promise<AudioStream> {
-  const name = CODEC_NAME[enc];
+  const name = ENCODING_NAME[enc];
   // structural checks first (no per-sample allocation): they catch truncation that the
   // decoders silently accept, and give the stream's shape before anything is decoded
   let sampleRate: number;
@@ -237,7 +244,7 @@ async function compressedStream(b: Uint8Array, enc: Codec, feed: number): Promis
       try {
         dec = await decode[CODEC_FN[enc]]();
       } catch (e) {
-        throw new AudioDecodeError(`cannot start the ${name} decoder: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+        throw new AudioDecodeError(`the ${name} decoder could not be started`, { cause: e });
       }
       for (let o = 0; ; o += feed) {
         const last = o >= b.length;
@@ -245,7 +252,8 @@ async function compressedStream(b: Uint8Array, enc: Codec, feed: number): Promis
         try {
           r = last ? await dec() : await dec(b.subarray(o, Math.min(b.length, o + feed)));
         } catch (e) {
-          throw new AudioDecodeError(`corrupt ${name} stream: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+          // the decoder's own message is its internals (and sometimes its bugs): keep it as the cause only
+          throw new AudioDecodeError(`corrupt ${name} stream: the data near byte ${Math.min(o, b.length)} of ${b.length} cannot be decoded`, { cause: e });
         }
         const got = accept(r, name, sampleRate, channels);
         if (got) {

@@ -33,6 +33,21 @@ export function isWav(b: Uint8Array): boolean {
   return b.length >= 12 && (fourcc(b, 0) === "RIFF" || fourcc(b, 0) === "RF64") && fourcc(b, 8) === "WAVE";
 }
 
+/** Limits beyond which a fmt chunk is damage, not a format we merely do not support. */
+const MAX_PLAUSIBLE_CHANNELS = 64;
+const MAX_PLAUSIBLE_RATE = 768_000;
+const MAX_PLAUSIBLE_BITS = 64;
+
+/**
+ * A header claiming 65535 channels or a 4 GHz rate is corrupt: refused here, as a decode
+ * error, before anything (such as the duration limit) takes its numbers at face value.
+ */
+function checkPlausible(channels: number, sampleRate: number, bits: number) {
+  if (channels === 0 || channels > MAX_PLAUSIBLE_CHANNELS) throw new AudioDecodeError(`corrupt WAV header: it claims ${channels} channels`);
+  if (sampleRate === 0 || sampleRate > MAX_PLAUSIBLE_RATE) throw new AudioDecodeError(`corrupt WAV header: it claims a sample rate of ${sampleRate} Hz`);
+  if (bits === 0 || bits > MAX_PLAUSIBLE_BITS) throw new AudioDecodeError(`corrupt WAV header: it claims ${bits} bits per sample`);
+}
+
 export function parseWavHeader(b: Uint8Array): WavInfo {
   if (b.length < 12) throw new AudioDecodeError(b.length === 0 ? "audio data is empty" : "not a WAV file: too short for a RIFF header");
   const riff = fourcc(b, 0);
@@ -70,6 +85,7 @@ export function parseWavHeader(b: Uint8Array): WavInfo {
       else if (formatTag === WAVE_FORMAT_ALAW) kind = "alaw";
       else throw new AudioDecodeError(`unsupported WAV format code 0x${formatTag.toString(16).padStart(4, "0")} (PCM, IEEE float, µ-law and A-law are supported)`);
       if (kind === "mulaw" || kind === "alaw") bitsPerSample = 8;
+      checkPlausible(channels, sampleRate, bitsPerSample);
       fmt = { formatTag, channels, sampleRate, bitsPerSample, blockAlign, kind };
     } else if (id === "data") {
       if (!fmt) throw new AudioDecodeError("corrupt WAV: data chunk before fmt chunk");

@@ -9,7 +9,7 @@ import { AnalysisStatus } from "../types/enums.js";
 import { SubmitAnalysisInput } from "../types/input.js";
 
 /** Runs plain logic and turns its UserInputError into a coded GraphQL error. */
-async function graphqlErrors<T>(fn: () => Promise<T>): Promise<T> {
+export async function graphqlErrors<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {

@@ -21,7 +21,7 @@ import type { JobRecord } from "../../jobs/types.js";
 import type { Logger } from "../../logger.js";
 import { toDeepAffectsResponse } from "../../webhooks/payload.js";
 import { keyFromRequest, type ApiKeys } from "../auth.js";
-import { rateLimit, rejectDeclaredOversize, type RateLimiter } from "../limits.js";
+import { cutChunkedJson, rateLimit, refusal, refuse, rejectDeclaredOversize, type RateLimiter } from "../limits.js";
 
 export const SUBMIT_PATH = "/audio/generic/api/v1/async/analytics/interaction";
 export const STATUS_PATH = "/transaction/generic/api/v1/async/status";
@@ -37,7 +37,8 @@ const Body = z
     content: z.string().nullish(),
     url: z.string().nullish(),
     encoding: z.string().nullish(),
-    sampleRate: z.number().nullish(),
+    // DeepAffects' SDK types it as a string ("8000"); validateSubmission accepts digits
+    sampleRate: z.union([z.number(), z.string()], { errorMap: () => ({ message: "must be an integer (a number or a string of digits)" }) }).nullish(),
     languageCode: z.string().nullish(),
     metrics: z.array(z.string()).nullish(),
     speakers: z.number().nullish(),
@@ -87,7 +88,7 @@ export function deepAffectsRoutes(deps: {
   /** Authenticates before anything is parsed: no body of an unknown caller is read. */
   const authenticate = (req: Request, res: Response, next: NextFunction) => {
     const owner = deps.apiKeys.ownerOf(keyFromRequest(req));
-    if (!owner) return restError(res, ErrorCode.UNAUTHENTICATED, "missing or invalid apikey: pass ?apikey=<key> (or Authorization: Bearer <key>)");
+    if (!owner) return refuse(req, res, 401, refusal("rest", ErrorCode.UNAUTHENTICATED, "missing or invalid apikey: pass ?apikey=<key> (or Authorization: Bearer <key>)"));
     res.locals.owner = owner;
     next();
   };
@@ -96,7 +97,9 @@ export function deepAffectsRoutes(deps: {
   // Any content type is read as JSON: some DeepAffects clients send none.
   const json = express.json({ limit: deps.maxBodyBytes, type: () => true, strict: false });
 
-  router.post(SUBMIT_PATH, limitAll, authenticate, limitSubmit, rejectDeclaredOversize(deps.maxBodyBytes, "rest"), json, async (req, res) => {
+  const chunked = cutChunkedJson(deps.maxBodyBytes, "rest", { strict: false, anyType: true });
+
+  router.post(SUBMIT_PATH, limitAll, authenticate, limitSubmit, rejectDeclaredOversize(deps.maxBodyBytes, "rest"), chunked, json, async (req, res) => {
     const q = req.query;
     const single = (name: string) => (typeof q[name] === "string" ? (q[name] as string) : Array.isArray(q[name]) ? "" : undefined);
     const webhook = single("webhook");
@@ -136,9 +139,10 @@ export function deepAffectsRoutes(deps: {
   });
 
   // Body parser errors of these routes, in the REST error format.
-  router.use([SUBMIT_PATH, STATUS_PATH], (err: { type?: string; status?: number; message?: string }, _req: Request, res: Response, next: NextFunction) => {
+  router.use([SUBMIT_PATH, STATUS_PATH], (err: { type?: string; status?: number; message?: string }, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
-    if (err.type === "entity.too.large") return restError(res, ErrorCode.PAYLOAD_TOO_LARGE, `body: larger than the limit of ${deps.maxBodyBytes} bytes`);
+    // the parser stopped reading at the limit: the rest of the body is still coming
+    if (err.type === "entity.too.large") return refuse(req, res, 413, refusal("rest", ErrorCode.PAYLOAD_TOO_LARGE, `body: larger than the limit of ${deps.maxBodyBytes} bytes`));
     if (err.type === "entity.parse.failed") return restError(res, ErrorCode.BAD_USER_INPUT, "body: not valid JSON");
     if (err.status && err.status >= 400 && err.status < 500) return restError(res, ErrorCode.BAD_USER_INPUT, `body: ${err.message ?? "unreadable"}`);
     next(err);
