@@ -14,7 +14,9 @@ import { ApiKeys } from "./http/auth.js";
 import { braceDepth, ConnectionLimiter, countSubmissions, MemoryRateLimiter, RedisRateLimiter, rateLimit, rejectDeclaredOversize } from "./http/limits.js";
 import { OutboundPolicy } from "./http/outbound.js";
 import { deepAffectsRoutes } from "./http/routes/deepaffects.js";
+import { audioRoutes } from "./http/routes/audio.js";
 import { healthRoutes } from "./http/routes/health.js";
+import { webRoutes } from "./http/routes/web.js";
 import { webhookRoutes } from "./http/routes/webhooks.js";
 import { createAdapters, type Adapters } from "./jobs/adapters.js";
 import { JobService } from "./jobs/service.js";
@@ -91,6 +93,9 @@ export async function startGateway(config: Config, log: Logger = createLogger(co
   // While shutting down, tell load balancers to stop sending traffic here.
   app.get("/readyz", (_req, res, next) => (draining ? void res.status(503).json({ status: "draining" }) : next()));
   app.use(healthRoutes(adapters.store));
+  // The results page at / (static, CSP) and the audio it plays.
+  app.use(webRoutes());
+  app.use(audioRoutes({ jobs, store: adapters.store, apiKeys, limiter, ratePerMinute: limits.ratePerMinute }));
   const doorBodyLimit = 64 * 1024 * 1024;
   app.post("/webhooks/analysis", rejectDeclaredOversize(doorBodyLimit, "rest"));
   app.use(webhookRoutes({ jobs, store: adapters.store, secret: config.webhookSecret, log, maxBodyBytes: doorBodyLimit }));

@@ -180,7 +180,6 @@ export class JobService {
     // must still reach the subscribers; they drop versions they have seen.
     await this.deps.bus.publish(job);
     if ("updated" in out) {
-      await this.deps.store.deleteAudio(requestId).catch(() => undefined);
       jobsFinished.inc({ status: job.status });
       jobDuration.observe((Date.now() - Date.parse(job.submittedAt)) / 1000);
       this.deps.log.info({ requestId, status: job.status }, "job finished");
