@@ -33,7 +33,8 @@ export function speakerOrder(ids: Iterable<string>): string[] {
 }
 
 export const speakerColour = (index: number) => SPEAKER_COLOURS[index % SPEAKER_COLOURS.length]!;
-export const speakerName = (id: string) => (/^\d+$/.test(id) ? `Speaker ${Number(id) + 1}` : id);
+/** Named as the API names them ("0", "1", …), so the page and the JSON agree. */
+export const speakerName = (id: string) => (/^\d+$/.test(id) ? `Speaker ${id}` : id);
 
 export const EMOTIONS: Record<string, { colour: string; short: string }> = {
   neutral: { colour: "#9ca3af", short: "neu" },

@@ -16,7 +16,7 @@ export function SpeakerCards({ result, speakers }: { result: Result; speakers: s
         const rows: [string, string][] = [
           ["Talk share", totalTalk > 0 ? `${percent(s.talkSeconds / totalTalk)} (${seconds(s.talkSeconds)})` : dash],
           ["Talk-to-listen", s.talkToListen ?? dash],
-          ["Energy", s.energyDb != null ? `${s.energyDb.toFixed(1)} dBFS${s.energy != null ? ` (${s.energy.toFixed(1)} / 10)` : ""}` : s.energy != null ? s.energy.toFixed(1) : dash],
+          ["Energy", [s.energy != null ? `${s.energy} / 10` : "", s.energyDb != null ? `${s.energyDb.toFixed(1)} dBFS` : ""].filter(Boolean).join(" · ") || dash],
           ["Pace", s.paceValue != null ? `${s.paceValue.toFixed(1)} ${PACE_UNITS[s.paceUnit ?? ""] ?? s.paceUnit ?? ""}`.trim() : dash],
           ["Tone", s.tone ?? dash],
           ["Questions", questions != null ? String(questions) : dash],
