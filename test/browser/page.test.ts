@@ -9,7 +9,7 @@
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +19,25 @@ import { fixture } from "../helpers/audio.js";
 import { startTestGateway } from "../helpers/gateway.js";
 import { gql } from "../helpers/graphql-client.js";
 import { CHROMIUM_PATH, chromiumMissing, launchChromium, mustRunBrowserTests, type LaunchedBrowser } from "./browser.js";
+
+// Callbacks given to page.evaluate & co. run inside Chromium. The project is type-checked
+// without the DOM library (its types clash with Node's), so the few page globals they use are
+// declared here, loosely, for this file only.
+interface PageElement {
+  textContent: string | null;
+  getAttribute(name: string): string | null;
+  getBoundingClientRect(): { top: number; bottom: number };
+  querySelector(selector: string): PageElement | null;
+}
+interface PageAudio extends PageElement {
+  readyState: number;
+  duration: number;
+  currentTime: number;
+}
+declare const document: { querySelector(selector: string): PageElement | null; querySelectorAll(selector: string): { length: number } };
+declare const window: { __progress?: string[] };
+declare const sessionStorage: { getItem(key: string): string | null };
+declare const MutationObserver: new (callback: () => void) => { observe(target: unknown, options: Record<string, boolean>): void };
 
 const KEY = "page-test-key-0123456789";
 const SHOTS = fileURLToPath(new URL("../../.ci/out/screenshots/", import.meta.url));
@@ -118,7 +137,7 @@ describe.skipIf(chromiumMissing && !mustRunBrowserTests)("results page in Chromi
     const page = await newPage(gw.url);
     await page.addInitScript(() => {
       // record every progress line the page shows while the job runs
-      const seen: string[] = ((window as unknown as { __progress: string[] }).__progress = []);
+      const seen: string[] = (window.__progress = []);
       new MutationObserver(() => {
         const t = document.querySelector(".progress-line")?.textContent;
         if (t && seen.at(-1) !== t) seen.push(t);
@@ -135,7 +154,7 @@ describe.skipIf(chromiumMissing && !mustRunBrowserTests)("results page in Chromi
     const requestId = decodeURIComponent(new URL(page.url()).hash.replace("#/analysis/", ""));
     await page.waitForSelector("svg.timeline .segment", { timeout: 60_000 });
 
-    const progress = await page.evaluate(() => (window as unknown as { __progress: string[] }).__progress);
+    const progress = await page.evaluate(() => window.__progress ?? []);
     expect(progress.length).toBeGreaterThan(0);
     for (const line of progress) expect(line).toMatch(/^(Waiting for a worker|Stage: [\w -]+) — \d+ %$/);
 
@@ -180,12 +199,12 @@ describe.skipIf(chromiumMissing && !mustRunBrowserTests)("results page in Chromi
     expect(received).toBe(String(r.speakers.find((s) => s.speakerId === "0")!.interruptionsReceived));
 
     // the player has the submitted audio; a click on a segment seeks it to the segment's start
-    await page.waitForFunction(() => (document.querySelector("audio.player") as HTMLAudioElement | null)?.readyState! >= 1, undefined, { timeout: 20_000 });
-    const audioDuration = await page.$eval("audio.player", (a) => (a as HTMLAudioElement).duration);
+    await page.waitForFunction(() => ((document.querySelector("audio.player") as PageAudio | null)?.readyState ?? 0) >= 1, undefined, { timeout: 20_000 });
+    const audioDuration = await page.$eval("audio.player", (a) => (a as unknown as PageAudio).duration);
     expect(audioDuration).toBeCloseTo(15.197, 1);
     const target = r.segments.findIndex((s) => !(r.interruptions ?? []).some((i) => i.start >= s.start && i.start <= s.end) && s.start > 1);
     await page.locator("svg.timeline .segment").nth(target).click();
-    await page.waitForFunction((t) => Math.abs((document.querySelector("audio.player") as HTMLAudioElement).currentTime - t) < 0.05, r.segments[target]!.start);
+    await page.waitForFunction((t) => Math.abs((document.querySelector("audio.player") as PageAudio).currentTime - t) < 0.05, r.segments[target]!.start);
     const playhead = Number(await page.getAttribute("svg.timeline .playhead", "data-time"));
     expect(playhead).toBeCloseTo(r.segments[target]!.start, 1);
 
@@ -198,7 +217,10 @@ describe.skipIf(chromiumMissing && !mustRunBrowserTests)("results page in Chromi
     expect(saved.result.segments).toHaveLength(r.segments.length);
 
     await page.screenshot({ path: join(SHOTS, "results-page.png"), fullPage: true });
-    if (process.env.UPDATE_DOCS_SCREENSHOT === "1") copyFileSync(join(SHOTS, "results-page.png"), DOCS_SHOT);
+    if (process.env.UPDATE_DOCS_SCREENSHOT === "1") {
+      mkdirSync(dirname(DOCS_SHOT), { recursive: true });
+      copyFileSync(join(SHOTS, "results-page.png"), DOCS_SHOT);
+    }
 
     // the list shows it; a click opens it
     await page.click("text=← All analyses");

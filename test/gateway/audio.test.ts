@@ -15,6 +15,10 @@ import { fixture } from "../helpers/audio.js";
 import { startTestGateway } from "../helpers/gateway.js";
 import { collect, gql, wsClient } from "../helpers/graphql-client.js";
 
+interface RestError {
+  error: { type: string; message: string };
+}
+
 const A = "audio-owner-key-0123456789";
 const B = "audio-other-key-0123456789";
 let gw: Gateway;
@@ -65,7 +69,7 @@ describe("audio of an analysis", () => {
     expect(await other.json()).toEqual({ error: { type: "not_found", message: `requestId: no analysis "${id}" for this API key` } });
     const anonymous = await get(id);
     expect(anonymous.status).toBe(401);
-    expect((await anonymous.json()).error.type).toBe("unauthorized");
+    expect(((await anonymous.json()) as RestError).error.type).toBe("unauthorized");
     expect((await get(id, "not-a-key-0123456789")).status).toBe(401);
   });
 
@@ -126,6 +130,6 @@ describe("audio of an analysis", () => {
     expect(s.errors).toBeUndefined();
     const res = await get(s.data!.submitAnalysis.requestId, A);
     expect(res.status).toBe(404);
-    expect((await res.json()).error.message).toMatch(/not kept: it was submitted by URL/);
+    expect(((await res.json()) as RestError).error.message).toMatch(/not kept: it was submitted by URL/);
   });
 });
