@@ -7,12 +7,15 @@
  * blocked, nothing fetched from elsewhere). Screenshots go to .ci/out/screenshots/;
  * UPDATE_DOCS_SCREENSHOT=1 also refreshes docs/img/results-page.png for the README.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseWavHeader } from "../../src/analysis/audio/wav.js";
+import { pcm16WavHeader } from "../../src/analysis/transcription/wav.js";
+import { WEB_DIR } from "../../src/http/routes/web.js";
 import type { Gateway } from "../../src/server.js";
 import { GetAnalysisDocument, SubmitAnalysisDocument } from "../generated/graphql.js";
 import { fixture } from "../helpers/audio.js";
@@ -57,6 +60,7 @@ describe.skipIf(chromiumMissing && !mustRunBrowserTests)("results page in Chromi
 
   beforeAll(async () => {
     if (chromiumMissing) throw new Error(`Chromium is required in CI but ${CHROMIUM_PATH} is missing: .ci/run installs the chromium package`);
+    if (!existsSync(join(WEB_DIR, "index.html"))) throw new Error(`the page is not built (${WEB_DIR}): run npm run build (npm test does)`);
     mkdirSync(SHOTS, { recursive: true });
     tmp = mkdtempSync(join(tmpdir(), "iag-page-"));
     [gw, open, chrome] = await Promise.all([
@@ -233,6 +237,36 @@ describe.skipIf(chromiumMissing && !mustRunBrowserTests)("results page in Chromi
     await page.screenshot({ path: join(SHOTS, "list.png"), fullPage: true });
     await row.click();
     await page.waitForSelector(`.result[data-request-id="${requestId}"]`);
+    await page.context().close();
+  });
+
+  it("a minute-long stereo call: one lane per speaker and as many segments as the API returns", async () => {
+    // the fixture's samples four times over: 61 s of a two-channel call
+    const wav = readFileSync(fixture("stereo-call.wav"));
+    const h = parseWavHeader(wav);
+    expect(h.channels).toBe(2);
+    const data = wav.subarray(h.dataOffset, h.dataOffset + h.dataLength);
+    const long = Buffer.concat([pcm16WavHeader(data.length * 4, h.sampleRate, 2), data, data, data, data]);
+    const page = await newPage(gw.url);
+    await page.goto(gw.url);
+    await enterKey(page, KEY);
+    await page.setInputFiles('input[type="file"]', file("minute-call.wav", long));
+    await page.waitForSelector(".chosen");
+    await page.click('.submit-form button[type="submit"]');
+    await page.waitForURL(/#\/analysis\/.+/);
+    const requestId = decodeURIComponent(new URL(page.url()).hash.replace("#/analysis/", ""));
+    await page.waitForSelector("svg.timeline .segment", { timeout: 60_000 });
+    const r = (await gql(gw.url, GetAnalysisDocument, { requestId }, { apiKey: KEY })).data!.analysis!.result!;
+    expect(r.numSpeakers).toBe(2);
+    expect(await page.locator("svg.timeline .lane").count()).toBe(2);
+    const segments = await page.$$eval("svg.timeline .segment", (els) => els.map((e) => [e.getAttribute("data-speaker"), Number(e.getAttribute("data-start"))]));
+    expect(segments).toEqual(r.segments.map((s) => [s.speakerId, s.start]));
+    expect(segments.length).toBeGreaterThanOrEqual(20); // 4 × the 6 turns, give or take a merge
+    await page.waitForFunction(() => ((document.querySelector("audio.player") as PageAudio | null)?.readyState ?? 0) >= 1, undefined, { timeout: 20_000 });
+    const last = r.segments.length - 1;
+    await page.locator("svg.timeline .segment").nth(last).click();
+    await page.waitForFunction((t) => Math.abs((document.querySelector("audio.player") as PageAudio).currentTime - t) < 0.05, r.segments[last]!.start);
+    await page.screenshot({ path: join(SHOTS, "minute-call.png"), fullPage: true });
     await page.context().close();
   });
 
