@@ -10,7 +10,7 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { request, rest, subscribe } from "../api";
 import { PageAnalysisDocument, PageProgressDocument } from "../generated/graphql";
-import { clock, durationOf, speakerOrder, type Analysis } from "../format";
+import { clock, durationOf, emotionStyle, speakerOrder, type Analysis } from "../format";
 import { ApiError, jobFailure } from "../messages";
 import { ErrorBox } from "./error-box";
 import { SpeakerCards } from "./speakers";
@@ -99,6 +99,7 @@ function Completed({ analysis }: { analysis: Analysis }) {
   const [player, setPlayer] = useState<HTMLAudioElement | null>(null);
   const [cursor, setCursor] = useState(0);
   const [audioDuration, setAudioDuration] = useState<number | undefined>();
+  const [zoom, setZoom] = useState(1);
   const duration = Math.max(durationOf(result), audioDuration ?? 0);
   const playerRef = useRef<HTMLAudioElement>(null);
 
@@ -158,8 +159,18 @@ function Completed({ analysis }: { analysis: Analysis }) {
             Download JSON
           </button>
         </div>
-        <Timeline result={result} speakers={speakers} duration={duration} audio={player} cursor={cursor} onSeek={seek} />
-        <Legend silenceSeconds={result.silence?.thresholdSeconds} />
+        <Timeline result={result} speakers={speakers} duration={duration} audio={player} cursor={cursor} onSeek={seek} zoom={zoom} />
+        <div class="timeline-foot">
+          <Legend silenceSeconds={result.silence?.thresholdSeconds} emotions={[...new Set(result.segments.flatMap((x) => (x.emotion ? [x.emotion] : [])))].sort()} />
+          <div class="zoom" role="group" aria-label="Zoom">
+            <span class="muted">Zoom</span>
+            {[1, 2, 4, 8, 16].map((z) => (
+              <button type="button" key={z} class={z === zoom ? "" : "secondary"} aria-pressed={z === zoom} onClick={() => setZoom(z)}>
+                {z}×
+              </button>
+            ))}
+          </div>
+        </div>
         {audio.kind === "ready" && (
           <audio
             ref={playerRef}
@@ -182,11 +193,20 @@ function Completed({ analysis }: { analysis: Analysis }) {
   );
 }
 
-function Legend({ silenceSeconds }: { silenceSeconds?: number }) {
+function Legend({ silenceSeconds, emotions }: { silenceSeconds?: number; emotions: string[] }) {
   return (
     <p class="legend">
-      <span class="key key-silence" /> silence{silenceSeconds ? ` (≥ ${silenceSeconds} s)` : ""} <span class="key key-overlap" /> overlap <span class="key key-interruption">↓</span> interruption (from
-      the one who cut in to the one cut off) <span class="key key-emotion" /> emotion of the segment
+      <span class="key key-silence" /> silence{silenceSeconds ? ` ≥ ${silenceSeconds} s` : ""}
+      <span class="key key-overlap" /> overlap
+      <span class="key key-interruption">↓</span> interruption (who cut in → who was cut off)
+      {emotions.map((e) => (
+        <span class="legend-emotion" key={e}>
+          <svg class="swatch" viewBox="0 0 12 12" aria-hidden="true">
+            <circle cx="6" cy="6" r="5" fill={emotionStyle(e)!.colour} />
+          </svg>
+          {e}
+        </span>
+      ))}
     </p>
   );
 }
