@@ -9,6 +9,7 @@ COPY scripts ./scripts
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY web ./web
 RUN npm run build && npm prune --omit=dev
 ENV NODE_ENV=production PORT=4000
 EXPOSE 4000

@@ -17,7 +17,7 @@ const log = createLogger(config.logLevel);
 const gateway = await startGateway(config, log);
 log.info(
   { url: `${gateway.url}/graphql`, mode: config.mode, worker: config.runWorker },
-  `Interaction Analytics Gateway ready: ${gateway.url}/graphql (${config.mode} mode${config.runWorker ? ", with worker" : ", gateway only"})`,
+  `Interaction Analytics Gateway ready: results page ${gateway.url}/, GraphQL ${gateway.url}/graphql (${config.mode} mode${config.runWorker ? ", with worker" : ", gateway only"})`,
 );
 if (config.apiKeys.length === 0) {
   log.warn("API_KEYS is not set: running open to anyone on this machine, listening on 127.0.0.1 only");

@@ -24,9 +24,11 @@ import {
 } from "./http/limits.js";
 import { OutboundPolicy } from "./http/outbound.js";
 import { deepAffectsRoutes } from "./http/routes/deepaffects.js";
+import { audioRoutes } from "./http/routes/audio.js";
 import { healthRoutes } from "./http/routes/health.js";
 import { completionDoor } from "./http/routes/webhooks.js";
 import { requestIdFor } from "./http/request-id.js";
+import { webRoutes } from "./http/routes/web.js";
 import { createAdapters, type Adapters } from "./jobs/adapters.js";
 import { JobService } from "./jobs/service.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -106,6 +108,9 @@ export async function startGateway(config: Config, log: Logger = createLogger(co
   // While shutting down, tell load balancers to stop sending traffic here.
   app.get("/readyz", (_req, res, next) => (draining ? void res.status(503).json({ status: "draining" }) : next()));
   app.use(healthRoutes(adapters.store));
+  // The results page at / (static, CSP) and the audio it plays.
+  app.use(webRoutes());
+  app.use(audioRoutes({ jobs, store: adapters.store, apiKeys, limiter, ratePerMinute: limits.ratePerMinute }));
   app.use(
     deepAffectsRoutes({
       jobs,
