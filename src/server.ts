@@ -15,6 +15,7 @@ import { braceDepth, ConnectionLimiter, countSubmissions, MemoryRateLimiter, Red
 import { OutboundPolicy } from "./http/outbound.js";
 import { deepAffectsRoutes } from "./http/routes/deepaffects.js";
 import { healthRoutes } from "./http/routes/health.js";
+import { uploadRoutes } from "./http/routes/uploads.js";
 import { webhookRoutes } from "./http/routes/webhooks.js";
 import { createAdapters, type Adapters } from "./jobs/adapters.js";
 import { JobService } from "./jobs/service.js";
@@ -51,7 +52,7 @@ export async function startGateway(config: Config, log: Logger = createLogger(co
     r?.on("error", (err) => log.debug({ err: err.message, connection: name }, "redis connection error"));
   }
   const limiter = limitsRedis ? new RedisRateLimiter(limitsRedis, config.redisPrefix) : new MemoryRateLimiter();
-  const webhooks = createClientWebhooks(config, { store: adapters.store, policy: outbound, log, redis: aux });
+  const webhooks = createClientWebhooks(config, { store: adapters.store, policy: outbound, log, redis: aux, dataDir: adapters.dataDir });
   const jobs = new JobService({ ...adapters, log, maxAudioBytes: config.maxAudioBytes, webhooks: webhooks.service, urlPolicy: outbound });
   const apiKeys = new ApiKeys(config.apiKeys);
   const limits = config.limits;
@@ -94,6 +95,9 @@ export async function startGateway(config: Config, log: Logger = createLogger(co
   const doorBodyLimit = 64 * 1024 * 1024;
   app.post("/webhooks/analysis", rejectDeclaredOversize(doorBodyLimit, "rest"));
   app.use(webhookRoutes({ jobs, store: adapters.store, secret: config.webhookSecret, log, maxBodyBytes: doorBodyLimit }));
+  app.use(
+    uploadRoutes({ uploads: adapters.uploads, apiKeys, limiter, ratePerMinute: limits.ratePerMinute, maxUploadBytes: config.maxUploadBytes, log }),
+  );
   app.use(
     deepAffectsRoutes({
       jobs,

@@ -55,6 +55,8 @@ const EnvSchema = z.object({
   WORKER_CONCURRENCY: int(1, 1, 64),
   WORKER_LOCK_SECONDS: int(30, 5, 3600),
   MAX_AUDIO_BYTES: int(100 * 1024 * 1024, 1024, 2 * 1024 * 1024 * 1024),
+  MAX_UPLOAD_BYTES: int(1024 * 1024 * 1024, 1024, 16 * 1024 * 1024 * 1024),
+  DATA_DIR: z.string().min(1, "must be a directory path").default("./data"),
   JOB_TTL_SECONDS: int(7 * 24 * 3600, 60, 365 * 24 * 3600),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   // --- limits and outbound rules (docs/security.md explains each) ---
@@ -102,6 +104,10 @@ export interface Config {
   /** Distributed mode: a job whose worker stops renewing its lock this long is handed to another worker. */
   workerLockSeconds: number;
   maxAudioBytes: number;
+  /** Largest body of POST /v1/uploads, enforced while it streams in. */
+  maxUploadBytes: number;
+  /** Embedded mode: where jobs, results, queues, uploads and audio are kept (SQLite + files). */
+  dataDir: string;
   jobTtlSeconds: number;
   logLevel: string;
   limits: Limits;
@@ -214,6 +220,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerLockSeconds: e.WORKER_LOCK_SECONDS,
     maxAudioBytes: e.MAX_AUDIO_BYTES,
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    dataDir: e.DATA_DIR,
     jobTtlSeconds: e.JOB_TTL_SECONDS,
     logLevel: e.LOG_LEVEL,
     limits: {

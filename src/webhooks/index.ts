@@ -4,10 +4,13 @@ import type { Config } from "../config/index.js";
 import type { OutboundPolicy } from "../http/outbound.js";
 import type { JobStore } from "../jobs/types.js";
 import type { Logger } from "../logger.js";
-import { MemoryDeliveryQueue, MemoryDeliveryStatusStore } from "./memory.js";
+import type { DataDir } from "../jobs/sqlite/db.js";
+import { SqliteQueue } from "../jobs/sqlite/queue.js";
+import { backoffMs } from "./deliver.js";
 import { BullDeliveryQueue, RedisDeliveryStatusStore } from "./redis.js";
 import { ClientWebhookSecrets } from "./secrets.js";
 import { ClientWebhookService } from "./service.js";
+import { SqliteDeliveryStatusStore } from "./sqlite.js";
 import type { DeliveryQueue } from "./types.js";
 
 export interface ClientWebhookRuntime {
@@ -20,9 +23,12 @@ export interface ClientWebhookRuntime {
 
 /**
  * `redis` (distributed mode) holds the delivery states; the queue gets a connection of its
- * own because BullMQ workers block on it.
+ * own because BullMQ workers block on it. In embedded mode both live in the data directory.
  */
-export function createClientWebhooks(config: Config, deps: { store: JobStore; policy: OutboundPolicy; log: Logger; redis?: Redis }): ClientWebhookRuntime {
+export function createClientWebhooks(
+  config: Config,
+  deps: { store: JobStore; policy: OutboundPolicy; log: Logger; redis?: Redis; dataDir?: DataDir },
+): ClientWebhookRuntime {
   const c = config.clientWebhooks;
   // A few runs beyond maxAttempts absorb attempts lost to infrastructure errors (e.g. Redis
   // down while recording); the handler itself gives up after maxAttempts HTTP attempts.
@@ -35,9 +41,12 @@ export function createClientWebhooks(config: Config, deps: { store: JobStore; po
     connection.on("error", (err) => deps.log.warn({ err: err.message, connection: "deliveries" }, "redis connection error"));
     queue = new BullDeliveryQueue(connection, config.redisPrefix, { retryBaseMs: c.retryBaseMs, maxRuns, attemptTimeoutMs: c.timeoutMs });
     statuses = new RedisDeliveryStatusStore(deps.redis, config.redisPrefix, config.jobTtlSeconds);
+  } else if (deps.dataDir) {
+    // A delivery survives up to 20 process deaths mid-attempt (as maxStalledCount in BullMQ).
+    queue = new SqliteQueue(deps.dataDir.db, "deliveries", { backoffMs: (attempt) => backoffMs(attempt, c.retryBaseMs), maxAttempts: maxRuns, maxStalls: 20 });
+    statuses = new SqliteDeliveryStatusStore(deps.dataDir.db, config.jobTtlSeconds);
   } else {
-    queue = new MemoryDeliveryQueue(c.retryBaseMs, maxRuns);
-    statuses = new MemoryDeliveryStatusStore();
+    throw new Error("client webhooks need Redis (distributed mode) or a data directory (embedded mode)");
   }
   const service = new ClientWebhookService({
     store: deps.store,

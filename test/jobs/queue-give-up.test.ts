@@ -1,6 +1,10 @@
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { MemoryJobQueue } from "../../src/jobs/memory/queue.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openDataDir } from "../../src/jobs/sqlite/db.js";
+import { SqliteQueue } from "../../src/jobs/sqlite/queue.js";
 import { BullJobQueue } from "../../src/jobs/redis/queue.js";
 import type { JobQueue } from "../../src/jobs/types.js";
 import { REDIS_URL, uniquePrefix } from "../helpers/gateway.js";
@@ -30,8 +34,11 @@ async function exercise(queue: JobQueue) {
 }
 
 describe("queues give up after their attempts", () => {
-  it("in memory", async () => {
-    const { attempts, gaveUp } = await exercise(new MemoryJobQueue());
+  it("in SQLite (embedded mode)", async () => {
+    const root = mkdtempSync(join(tmpdir(), "iag-queue-"));
+    const dir = openDataDir(root);
+    const queue = new SqliteQueue(dir.db, "analysis", { backoffMs: (a) => 200 * a, maxAttempts: 3, maxStalls: 5 });
+    const { attempts, gaveUp } = await exercise(queue).finally(() => (dir.close(), rmSync(root, { recursive: true, force: true })));
     expect(attempts).toEqual([1, 2, 3]);
     expect(gaveUp).toHaveLength(1);
     expect(gaveUp[0]).toMatch(/job-that-always-fails: .*attempt 3 failed/);

@@ -1,5 +1,7 @@
 import type { Redis } from "ioredis";
-import { isFinal, type JobRecord, type JobStatus, type JobStore, type ListPage } from "../types.js";
+import { ErrorCode, UserInputError } from "../../errors/codes.js";
+import { isFinal, type JobRecord, type JobStatus, type JobStore, type ListPage, type StoredAudio } from "../types.js";
+import type { RedisUploadStore } from "./uploads.js";
 import { paginate } from "../cursor.js";
 
 // A job is a hash {status, version, data(JSON)} so scripts can guard transitions without
@@ -27,6 +29,7 @@ export class RedisJobStore implements JobStore {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly ttlSeconds: number,
+    private readonly uploads?: RedisUploadStore,
   ) {}
 
   private jobKey = (id: string) => `${this.prefix}:job:${id}`;
@@ -40,6 +43,10 @@ export class RedisJobStore implements JobStore {
     // with different input never overwrites the winner's audio.
     const audioKey = this.audioKey(`${job.requestId}:${job.inputHash}`);
     if (audio) await this.redis.set(audioKey, audio, "EX", this.ttlSeconds);
+    // An upload's chunks stay where they are and live as long as the job.
+    if (job.source.kind === "upload" && !(await this.uploads?.keep(job.source.uploadId, this.ttlSeconds))) {
+      throw new UserInputError(`uploadId: no upload "${job.source.uploadId}" for this API key`, "uploadId", ErrorCode.NOT_FOUND);
+    }
     const prior = (await this.redis.eval(
       CREATE,
       2,
@@ -104,7 +111,25 @@ export class RedisJobStore implements JobStore {
   async getAudio(requestId: string) {
     const job = await this.get(requestId);
     if (!job) return undefined;
+    if (job.source.kind === "upload") {
+      const pieces: Buffer[] = [];
+      try {
+        for await (const p of this.uploads!.read(job.source.uploadId)) pieces.push(p);
+      } catch {
+        return undefined;
+      }
+      return Buffer.concat(pieces);
+    }
     return (await this.redis.getBuffer(this.audioKey(`${requestId}:${job.inputHash}`))) ?? undefined;
+  }
+
+  /** Content as bytes (at most MAX_AUDIO_BYTES); an upload spooled to a temporary file, read chunk by chunk. */
+  async openAudio(requestId: string): Promise<StoredAudio | undefined> {
+    const job = await this.get(requestId);
+    if (!job) return undefined;
+    if (job.source.kind === "upload") return this.uploads!.spool(job.source.uploadId).catch(() => undefined);
+    const data = await this.getAudio(requestId);
+    return data && { data, release: async () => undefined };
   }
 
   async deleteAudio(requestId: string) {
