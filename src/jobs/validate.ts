@@ -90,7 +90,7 @@ export function validateSubmission(input: SubmissionInput, limits: { maxAudioByt
   const hasUrl = input.url !== undefined && input.url !== null && input.url !== "";
   const hasUpload = input.uploadId !== undefined && input.uploadId !== null && input.uploadId !== "";
   const sources = [hasContent && "content", hasUrl && "url", hasUpload && "uploadId"].filter(Boolean);
-  if (sources.length > 1) bad(sources[0] as string, `give exactly one of content, url and uploadId, not ${sources.join(" and ")}`);
+  if (sources.length > 1) bad(sources[0] as string, `give exactly one of content, url and uploadId, ${sources.length === 2 ? `not both ${sources.join(" and ")}` : "not all three"}`);
   if (sources.length === 0) bad("content", "give exactly one of content (base64 audio), url and uploadId (from POST /v1/uploads)");
   if (hasUpload && !UPLOAD_ID_PATTERN.test(input.uploadId!)) bad("uploadId", "is not an upload id returned by POST /v1/uploads");
 
