@@ -9,6 +9,7 @@ import { AnalysisCompletedDocument, SubmitAnalysisDocument } from "../generated/
 import { fixture } from "../helpers/audio.js";
 import { startTestGateway, tempDataDir } from "../helpers/gateway.js";
 import { collect, gql, wsClient } from "../helpers/graphql-client.js";
+import { CLIENT_SECRET_A, CLIENT_SECRET_B, restSubmit, startReceiver, type Receiver } from "../rest/receiver.js";
 import { rmSync } from "node:fs";
 import { parseWavHeader } from "../../src/analysis/audio/wav.js";
 
@@ -29,12 +30,22 @@ const KEY_B = "upload-key-bbbbbbbb";
 const MAX = 1024 * 1024;
 let gw: Gateway;
 let dataDir: string;
+let receiver: Receiver;
 beforeAll(async () => {
   dataDir = tempDataDir();
-  gw = await startTestGateway({ API_KEYS: `${KEY_A},${KEY_B}`, HOST: "127.0.0.1", TRANSCRIBER: "none", MAX_UPLOAD_BYTES: String(MAX), DATA_DIR: dataDir });
+  receiver = await startReceiver(CLIENT_SECRET_A);
+  gw = await startTestGateway({
+    API_KEYS: `${KEY_A}:${CLIENT_SECRET_A},${KEY_B}:${CLIENT_SECRET_B}`,
+    HOST: "127.0.0.1",
+    TRANSCRIBER: "none",
+    MAX_UPLOAD_BYTES: String(MAX),
+    DATA_DIR: dataDir,
+    ALLOWED_OUTBOUND_HOSTS: "127.0.0.1",
+  });
 });
 afterAll(async () => {
   await gw?.close();
+  await receiver?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -65,6 +76,18 @@ describe("POST /v1/uploads", () => {
     expect(done.result!.segments.length).toBeGreaterThan(0);
     // the audio is kept after completion (the results page plays it) until the job expires
     expect((await gw.adapters.store.getAudio(requestId))?.equals(wav)).toBe(true);
+  });
+
+  it("the REST body's upload_id analyses it too, with the signed callback", async () => {
+    const up = await upload(readFileSync(fixture("speech-pcm16-16k.wav")));
+    const res = await restSubmit(gw.url, { upload_id: up.body.uploadId, encoding: "WAV", sampleRate: 16000 }, { apikey: KEY_A, webhook: receiver.url, request_id: "rest-upload-1" });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    const [call] = await receiver.waitFor("rest-upload-1");
+    expect(call!.verified).toBe(true);
+    expect(call!.body.response).toMatchObject({ num_speakers: expect.any(Number), segments: expect.any(Array) });
+    const other = await restSubmit(gw.url, { upload_id: up.body.uploadId, encoding: "WAV", sampleRate: 16000 }, { apikey: KEY_B, webhook: receiver.url });
+    expect(other.status).toBe(404);
+    expect((other.body as { error: { message: string } }).error.message).toMatch(/^upload_id: no upload/);
   });
 
   it("refuses another key's upload exactly as a missing one", async () => {

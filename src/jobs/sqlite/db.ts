@@ -60,6 +60,11 @@ export interface DataDir {
   close(): void;
 }
 
+/** The data directory cannot be used (held by another process, not writable); start-up stops with this message. */
+export class DataDirError extends Error {
+  override readonly name = "DataDirError";
+}
+
 /** True when a process with this pid is alive (signal 0 checks without sending anything). */
 function alive(pid: number): boolean {
   try {
@@ -77,12 +82,16 @@ function alive(pid: number): boolean {
 export function openDataDir(root: string): DataDir {
   const audioDir = join(root, "audio");
   const uploadDir = join(root, "uploads");
-  for (const d of [root, audioDir, uploadDir]) mkdirSync(d, { recursive: true });
+  try {
+    for (const d of [root, audioDir, uploadDir]) mkdirSync(d, { recursive: true });
+  } catch (err) {
+    throw new DataDirError(`DATA_DIR ${root} cannot be created: ${(err as Error).message}`);
+  }
   const lockFile = join(root, "gateway.pid");
   if (existsSync(lockFile)) {
     const pid = Number(readFileSync(lockFile, "utf8").trim());
     if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
-      throw new Error(`DATA_DIR ${root} is in use by another gateway process (pid ${pid}); give each embedded gateway its own DATA_DIR`);
+      throw new DataDirError(`DATA_DIR ${root} is in use by another gateway process (pid ${pid}); give each embedded gateway its own DATA_DIR`);
     }
   }
   writeFileSync(lockFile, String(process.pid));
