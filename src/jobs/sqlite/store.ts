@@ -62,6 +62,12 @@ export class SqliteJobStore implements JobStore {
   }
 
   async create(job: JobRecord, audio?: Buffer) {
+    // An expired record of this requestId that the sweep has not reached yet frees the id now.
+    const stale = this.db.prepare("SELECT audio_file FROM jobs WHERE request_id = ? AND expires_at <= ?").get(job.requestId, Date.now()) as { audio_file: string | null } | undefined;
+    if (stale) {
+      this.db.prepare("DELETE FROM jobs WHERE request_id = ?").run(job.requestId);
+      if (stale.audio_file) rmSync(join(this.dir.audioDir, stale.audio_file), { force: true });
+    }
     const existing = await this.get(job.requestId);
     if (existing) return { created: false as const, existing };
     let audioFile: string | null = null;
@@ -86,10 +92,16 @@ export class SqliteJobStore implements JobStore {
       }
       fsyncDir(this.dir.audioDir);
     }
-    this.db
-      .prepare("INSERT INTO jobs (request_id, owner, status, version, expires_at, audio_file, data) VALUES (?, ?, ?, ?, ?, ?, ?)")
+    const inserted = this.db
+      .prepare("INSERT OR IGNORE INTO jobs (request_id, owner, status, version, expires_at, audio_file, data) VALUES (?, ?, ?, ?, ?, ?, ?)")
       .run(job.requestId, job.owner, job.status, job.version, Date.now() + this.ttlSeconds * 1000, audioFile, JSON.stringify(job));
-    return { created: true as const };
+    if (inserted.changes === 1) return { created: true as const };
+    // A concurrent create of the same requestId won. Its audio file has the same name only
+    // when its input is the same (the name carries the input hash): then it is the same bytes.
+    const winner = this.row(job.requestId);
+    if (audioFile && winner?.audio_file !== audioFile) rmSync(join(this.dir.audioDir, audioFile), { force: true });
+    if (!winner) throw new Error(`job ${job.requestId}: created concurrently and expired at once`);
+    return { created: false as const, existing: JSON.parse(winner.data) as JobRecord };
   }
 
   async get(requestId: string) {
