@@ -41,7 +41,8 @@ describe("SqliteJobStore", () => {
     expect(await store.get("a")).toMatchObject({ status: "RUNNING", progress: 0.5, stage: "scan", version: 2 });
     expect([...(await store.getAudio("a"))!]).toEqual([1, 2, 3, 4]);
     const done = await store.update("a", { status: "COMPLETED", progress: 1, stage: undefined });
-    expect(done && "updated" in done && done.updated.stage).toBeUndefined();
+    expect(done && "updated" in done).toBe(true);
+    expect(done && "updated" in done ? done.updated!.stage : "not updated").toBeUndefined();
     expect(await store.update("a", { status: "FAILED" })).toMatchObject({ final: { status: "COMPLETED" } });
     await store.close();
   });

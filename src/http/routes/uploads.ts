@@ -43,9 +43,16 @@ export function uploadRoutes(deps: { uploads: UploadStore; apiKeys: ApiKeys; lim
   const router = Router();
   const limitAll = rateLimit({ limiter: deps.limiter, apiKeys: deps.apiKeys, bucket: "all", limit: deps.ratePerMinute, style: "rest" });
 
-  router.post(UPLOADS_PATH, limitAll, rejectDeclaredOversize(deps.maxUploadBytes, "rest"), async (req, res) => {
+  // The key is checked first: a wrong key gets 401 whatever the body's size, before any of it is read.
+  const authenticate = (req: Request, res: Response, next: () => void) => {
     const owner = deps.apiKeys.ownerOf(keyFromRequest(req));
     if (!owner) return refuse(req, res, ErrorCode.UNAUTHENTICATED, "missing or invalid API key: pass Authorization: Bearer <key>, x-api-key or ?apikey=");
+    res.locals.owner = owner;
+    next();
+  };
+
+  router.post(UPLOADS_PATH, limitAll, authenticate, rejectDeclaredOversize(deps.maxUploadBytes, "rest"), async (req, res) => {
+    const owner = res.locals.owner as string;
     try {
       // destroyOnReturn: false — stopping early (over the limit) must not reset the socket before the 413 is sent
       const body = req.iterator({ destroyOnReturn: false });
