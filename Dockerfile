@@ -2,7 +2,8 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
 # pocketsphinx is optional: with it, segments carry text (TRANSCRIBER=auto picks it up).
-RUN apt-get update && apt-get install -y --no-install-recommends pocketsphinx pocketsphinx-en-us \
+# python3, make and g++ let better-sqlite3 (embedded mode's database) compile when no prebuilt binary can be fetched.
+RUN apt-get update && apt-get install -y --no-install-recommends pocketsphinx pocketsphinx-en-us python3 make g++ \
     && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json .npmrc ./
 COPY scripts ./scripts

@@ -14,7 +14,14 @@ try {
   throw err;
 }
 const log = createLogger(config.logLevel);
-const gateway = await startGateway(config, log);
+const gateway = await startGateway(config, log).catch((err: Error) => {
+  // a data directory held by another gateway, or not writable: say so, no stack
+  if (err.name === "DataDirError") {
+    console.error(err.message);
+    process.exit(2);
+  }
+  throw err;
+});
 log.info(
   { url: `${gateway.url}/graphql`, mode: config.mode, worker: config.runWorker },
   `Interaction Analytics Gateway ready: results page ${gateway.url}/, GraphQL ${gateway.url}/graphql (${config.mode} mode${config.runWorker ? ", with worker" : ", gateway only"})`,

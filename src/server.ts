@@ -29,6 +29,7 @@ import { healthRoutes } from "./http/routes/health.js";
 import { completionDoor } from "./http/routes/webhooks.js";
 import { requestIdFor } from "./http/request-id.js";
 import { webRoutes } from "./http/routes/web.js";
+import { uploadRoutes } from "./http/routes/uploads.js";
 import { createAdapters, type Adapters } from "./jobs/adapters.js";
 import { JobService } from "./jobs/service.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -61,7 +62,7 @@ export async function startGateway(config: Config, log: Logger = createLogger(co
     r?.on("error", (err) => log.debug({ err: err.message, connection: name }, "redis connection error"));
   }
   const limiter = limitsRedis ? new RedisRateLimiter(limitsRedis, config.redisPrefix) : new MemoryRateLimiter();
-  const webhooks = createClientWebhooks(config, { store: adapters.store, policy: outbound, log, redis: aux });
+  const webhooks = createClientWebhooks(config, { store: adapters.store, policy: outbound, log, redis: aux, dataDir: adapters.dataDir });
   const jobs = new JobService({ ...adapters, log, maxAudioBytes: config.maxAudioBytes, webhooks: webhooks.service, urlPolicy: outbound });
   const apiKeys = new ApiKeys(config.apiKeys);
   const limits = config.limits;
@@ -111,6 +112,9 @@ export async function startGateway(config: Config, log: Logger = createLogger(co
   // The results page at / (static, CSP) and the audio it plays.
   app.use(webRoutes());
   app.use(audioRoutes({ jobs, store: adapters.store, apiKeys, limiter, ratePerMinute: limits.ratePerMinute }));
+  app.use(
+    uploadRoutes({ uploads: adapters.uploads, apiKeys, limiter, ratePerMinute: limits.ratePerMinute, maxUploadBytes: config.maxUploadBytes, log }),
+  );
   app.use(
     deepAffectsRoutes({
       jobs,

@@ -1,22 +1,31 @@
 /**
  * `interaction-analytics analyze <file> [--speakers N] [--stereo] [--metrics a,b,...] [--json]
  *   [--encoding WAV|FLAC|MP3|OGG_OPUS|OGG_VORBIS|LINEAR16|MULAW|ALAW] [--sample-rate HZ]`
+ * `interaction-analytics submit <file> --server URL [--key K] [the same options]`
  *
- * Analyses a local audio file with the same engine as the service and prints the
+ * `analyze` analyses a local audio file with the same engine as the service; `submit` sends
+ * it to a running gateway (upload, subscription: src/cli/submit.ts). Both print the
  * DeepAffects-format response: JSON with --json, a readable summary otherwise. Progress goes
  * to stderr when stderr is a terminal.
  */
 import { extname } from "node:path";
 import { analyzeFile } from "../analysis/pipeline.js";
+import { submitFile } from "./submit.js";
 import { AUDIO_ENCODINGS, METRIC_NAMES, type AnalysisOptions, type AudioEncoding, type DeepAffectsResponse, type MetricName } from "../analysis/types.js";
 
 const USAGE = `usage: interaction-analytics analyze <file> [--speakers N] [--stereo] [--metrics ${METRIC_NAMES.join(",")}|all] [--json]
-                                   [--encoding ${AUDIO_ENCODINGS.join("|")}] [--sample-rate HZ]`;
+                                   [--encoding ${AUDIO_ENCODINGS.join("|")}] [--sample-rate HZ]
+       interaction-analytics submit <file> --server URL [--key API_KEY] [the same options]
+                                   (the key may also come from IA_API_KEY)`;
 
 export interface CliArgs {
+  command: "analyze" | "submit";
   file: string;
   options: AnalysisOptions;
   json: boolean;
+  /** submit: the gateway's base URL and API key. */
+  server?: string;
+  key?: string;
 }
 
 function encodingOf(file: string): AudioEncoding {
@@ -32,10 +41,12 @@ function encodingOf(file: string): AudioEncoding {
   }
 }
 
-export function parseArgs(argv: string[]): CliArgs {
+export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): CliArgs {
   const [cmd, ...rest] = argv;
-  if (cmd !== "analyze") throw new Error(USAGE);
+  if (cmd !== "analyze" && cmd !== "submit") throw new Error(USAGE);
   let file: string | undefined;
+  let server: string | undefined;
+  let key = env.IA_API_KEY || undefined;
   let speakers = -1, stereo = false, json = false, sampleRate = 16000;
   let metrics: MetricName[] = [...METRIC_NAMES];
   let encoding: AudioEncoding | undefined;
@@ -52,6 +63,8 @@ export function parseArgs(argv: string[]): CliArgs {
     } else if (a === "--stereo") stereo = true;
     else if (a === "--json") json = true;
     else if (a === "--sample-rate") sampleRate = Number(val());
+    else if (cmd === "submit" && a === "--server") server = val();
+    else if (cmd === "submit" && a === "--key") key = val();
     else if (a === "--encoding") {
       const e = val().toUpperCase();
       if (!(AUDIO_ENCODINGS as readonly string[]).includes(e)) throw new Error(`unknown encoding ${e}`);
@@ -67,9 +80,16 @@ export function parseArgs(argv: string[]): CliArgs {
     else file = a;
   }
   if (!file) throw new Error(USAGE);
+  if (cmd === "submit") {
+    if (!server) throw new Error(`submit needs --server URL (the gateway, e.g. http://127.0.0.1:4000)\n${USAGE}`);
+    if (!/^https?:\/\/[^/]/.test(server)) throw new Error(`--server must be an http(s) URL, got ${server}`);
+  }
   return {
+    command: cmd,
     file,
     json,
+    ...(server ? { server } : {}),
+    ...(key ? { key } : {}),
     options: { encoding: encoding ?? encodingOf(file), sampleRate, languageCode: "en-US", metrics, speakers, separateSpeakerPerChannel: stereo },
   };
 }
@@ -115,22 +135,26 @@ export async function main(argv: string[]): Promise<number> {
   let last = "";
   const t0 = performance.now();
   // read from disk chunk by chunk (WAV/raw), so long recordings need no memory for their bytes
+  const show = (line: string) => {
+    if (!tty || line === last) return;
+    process.stderr.write(`\r${line.padEnd(last.length)}`);
+    last = line;
+  };
   let result;
   try {
-    result = await analyzeFile(args.file, args.options, (stage, f) => {
-      if (!tty) return;
-      const line = `${stage.padEnd(10)} ${"#".repeat(Math.round(f * 30)).padEnd(30, ".")} ${(100 * f).toFixed(0).padStart(3)}%`;
-      if (line !== last) process.stderr.write(`\r${line}`);
-      last = line;
-    });
+    result =
+      args.command === "submit"
+        ? await submitFile({ server: args.server!, key: args.key, file: args.file, options: args.options, progress: show })
+        : await analyzeFile(args.file, args.options, (stage, f) => show(`${stage.padEnd(10)} ${"#".repeat(Math.round(f * 30)).padEnd(30, ".")} ${(100 * f).toFixed(0).padStart(3)}%`));
   } catch (e) {
-    // a missing file, undecodable audio or a failing recognizer: one readable line, no stack
+    // a missing file, undecodable audio, a failing recognizer, a refused upload or an
+    // unreachable server: one readable line, no stack
     const err = e as NodeJS.ErrnoException;
     if (tty) process.stderr.write("\n");
     console.error(`error: ${err.code === "ENOENT" ? `no such file: ${args.file}` : err.message}`);
     return 1;
   }
-  if (tty) process.stderr.write(`\r${" ".repeat(50)}\rdone in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  if (tty) process.stderr.write(`\r${" ".repeat(Math.max(50, last.length))}\rdone in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   process.stdout.write(args.json ? JSON.stringify(result, null, 2) + "\n" : summary(result) + "\n");
   return 0;
 }

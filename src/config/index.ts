@@ -56,6 +56,8 @@ const EnvSchema = z.object({
   WORKER_CONCURRENCY: int(1, 1, 64),
   WORKER_LOCK_SECONDS: int(30, 5, 3600),
   MAX_AUDIO_BYTES: int(100 * 1024 * 1024, 1024, 2 * 1024 * 1024 * 1024),
+  MAX_UPLOAD_BYTES: int(1024 * 1024 * 1024, 1024, 16 * 1024 * 1024 * 1024),
+  DATA_DIR: z.string().min(1, "must be a directory path").default("./data"),
   JOB_TTL_SECONDS: int(7 * 24 * 3600, 60, 365 * 24 * 3600),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   // --- limits and outbound rules (docs/security.md explains each) ---
@@ -80,8 +82,6 @@ const EnvSchema = z.object({
   MAX_WS_CONNECTIONS_PER_KEY: int(50, 1, 1_000_000),
   MAX_SUBSCRIPTIONS_PER_CONNECTION: int(100, 1, 100_000),
   SHUTDOWN_TIMEOUT_MS: int(25_000, 0, 600_000),
-  // Embedded mode's data (e.g. the client-webhook master secret); created when first needed.
-  DATA_DIR: z.string().min(1).default("./data"),
   WEBHOOK_SECRET_ROTATION_GRACE_SECONDS: int(24 * 3600, 0, 30 * 24 * 3600),
   // Above common load balancers' 60 s idle timeout, so they never reuse a socket we just closed.
   HTTP_KEEP_ALIVE_SECONDS: int(65, 1, 3600),
@@ -108,6 +108,10 @@ export interface Config {
   /** Distributed mode: a job whose worker stops renewing its lock this long is handed to another worker. */
   workerLockSeconds: number;
   maxAudioBytes: number;
+  /** Largest body of POST /v1/uploads, enforced while it streams in. */
+  maxUploadBytes: number;
+  /** Embedded mode: where jobs, results, queues, uploads, audio and webhook signing keys are kept (SQLite + files); absolute. */
+  dataDir: string;
   jobTtlSeconds: number;
   logLevel: string;
   limits: Limits;
@@ -116,8 +120,6 @@ export interface Config {
   outboundTimeoutMs: number;
   clientWebhooks: ClientWebhookConfig;
   shutdownTimeoutMs: number;
-  /** Where embedded mode keeps its data (absolute). */
-  dataDir: string;
   /** HTTP server timeouts: keep-alive idle, and the header timeout above it. */
   http: { keepAliveTimeoutMs: number; headersTimeoutMs: number };
 }
@@ -226,6 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerLockSeconds: e.WORKER_LOCK_SECONDS,
     maxAudioBytes: e.MAX_AUDIO_BYTES,
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
     jobTtlSeconds: e.JOB_TTL_SECONDS,
     logLevel: e.LOG_LEVEL,
     limits: {

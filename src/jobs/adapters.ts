@@ -1,14 +1,18 @@
+import { resolve } from "node:path";
 import { Redis } from "ioredis";
 import type { Config } from "../config/index.js";
 import type { Logger } from "../logger.js";
 import { MemoryEventBus } from "./memory/bus.js";
-import { MemoryJobQueue } from "./memory/queue.js";
-import { MemoryJobStore } from "./memory/store.js";
 import { RedisEventBus } from "./redis/bus.js";
 import { RedisCompletionDoor } from "./redis/completion.js";
 import { BullJobQueue } from "./redis/queue.js";
 import { RedisJobStore } from "./redis/store.js";
-import type { CompletionDoor, EventBus, JobQueue, JobStore } from "./types.js";
+import { RedisUploadStore } from "./redis/uploads.js";
+import { openDataDir, type DataDir } from "./sqlite/db.js";
+import { SqliteQueue } from "./sqlite/queue.js";
+import { SqliteJobStore } from "./sqlite/store.js";
+import { SqliteUploadStore } from "./sqlite/uploads.js";
+import type { CompletionDoor, EventBus, JobQueue, JobStore, UploadStore } from "./types.js";
 
 export interface Adapters {
   store: JobStore;
@@ -16,22 +20,36 @@ export interface Adapters {
   queue: JobQueue;
   /** A one-call completion door where the adapters have one (Redis); else JobService composes store + bus. */
   completions?: CompletionDoor;
+  uploads: UploadStore;
+  /** Embedded mode: the open data directory (the webhook delivery adapters share its database). */
+  dataDir?: DataDir;
   close(): Promise<void>;
 }
 
-/** Picks the in-memory or the Redis adapters from the configuration. */
+/**
+ * Picks the adapters from the configuration: embedded mode keeps jobs, queue, uploads and
+ * audio in DATA_DIR (SQLite + files) and fans events out in process; distributed mode keeps
+ * everything in Redis.
+ */
 export function createAdapters(config: Config, log: Logger): Adapters {
   if (config.mode === "embedded") {
-    const store = new MemoryJobStore(config.jobTtlSeconds);
+    const dataDir = openDataDir(resolve(config.dataDir));
+    const store = new SqliteJobStore(dataDir, config.jobTtlSeconds);
+    const uploads = new SqliteUploadStore(dataDir, config.jobTtlSeconds);
     const bus = new MemoryEventBus();
-    const queue = new MemoryJobQueue();
+    // 3 attempts with backoff 1 s, 2 s, and 5 process deaths while running, like the BullMQ queue.
+    const queue = new SqliteQueue(dataDir.db, "analysis", { backoffMs: (attempt) => 1000 * 2 ** (attempt - 1), maxAttempts: 3, maxStalls: 5 });
     return {
       store,
       bus,
       queue,
+      uploads,
+      dataDir,
       async close() {
         await queue.close();
         await Promise.all([bus.close(), store.close()]);
+        uploads.close();
+        dataDir.close();
       },
     };
   }
@@ -43,7 +61,8 @@ export function createAdapters(config: Config, log: Logger): Adapters {
   };
   const client = connect("client");
   const subscriber = connect("subscriber");
-  const store = new RedisJobStore(client, config.redisPrefix, config.jobTtlSeconds);
+  const uploads = new RedisUploadStore(client, config.redisPrefix, config.jobTtlSeconds);
+  const store = new RedisJobStore(client, config.redisPrefix, config.jobTtlSeconds, uploads);
   const bus = new RedisEventBus(client, subscriber, config.redisPrefix, (id) => store.get(id));
   // BullMQ workers need maxRetriesPerRequest: null (they block on Redis).
   const queueConnection = connect("queue", { maxRetriesPerRequest: null });
@@ -53,6 +72,7 @@ export function createAdapters(config: Config, log: Logger): Adapters {
     bus,
     queue,
     completions: new RedisCompletionDoor(client, config.redisPrefix),
+    uploads,
     async close() {
       await queue.close();
       await bus.close();

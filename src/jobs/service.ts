@@ -20,6 +20,7 @@ import {
   type JobRecord,
   type JobStatus,
   type JobStore,
+  type UploadStore,
   type UrlPolicy,
 } from "./types.js";
 import { storeThenPublish } from "./completion.js";
@@ -36,6 +37,8 @@ export interface JobServiceDeps {
   queue: JobQueue;
   log: Logger;
   maxAudioBytes: number;
+  /** Uploads a submission may name by `uploadId`; without it such a submission is refused. */
+  uploads?: UploadStore;
   /** Client webhook delivery; without it a submission with `webhook` is refused. */
   webhooks?: ClientWebhooks;
   /** SSRF rules for `url` and `webhook`, checked at submission. */
@@ -59,6 +62,11 @@ export class JobService {
       this.deps.urlPolicy?.checkStatic(valid.webhook, "webhook");
       if (!this.deps.webhooks) throw new UserInputError("webhook: client webhooks are not enabled on this server", "webhook");
     }
+    // Another key's upload is indistinguishable from a missing one.
+    const upload = valid.uploadId ? await this.deps.uploads?.get(valid.uploadId) : undefined;
+    if (valid.uploadId && upload?.owner !== owner) {
+      throw new UserInputError(`uploadId: no upload "${valid.uploadId}" for this API key (uploads expire with the job TTL)`, "uploadId", ErrorCode.NOT_FOUND);
+    }
     const job: JobRecord = {
       requestId: valid.requestId ?? randomUUID(),
       owner,
@@ -66,7 +74,11 @@ export class JobService {
       progress: 0,
       submittedAt: new Date().toISOString(),
       options: valid.options,
-      source: valid.audio ? { kind: "content", bytes: valid.audio.length } : { kind: "url", url: valid.url! },
+      source: valid.audio
+        ? { kind: "content", bytes: valid.audio.length }
+        : upload
+          ? { kind: "upload", uploadId: upload.uploadId, bytes: upload.bytes }
+          : { kind: "url", url: valid.url! },
       inputHash: valid.inputHash,
       webhook: valid.webhook,
       api: API_NAME,

@@ -27,8 +27,8 @@ export interface JobRecord {
   startedAt?: string;
   completedAt?: string;
   options: AnalysisOptions;
-  /** Where the audio comes from: stored bytes or a URL the worker fetches. */
-  source: { kind: "content"; bytes: number } | { kind: "url"; url: string };
+  /** Where the audio comes from: stored bytes, an upload (POST /v1/uploads) or a URL the worker fetches. */
+  source: { kind: "content"; bytes: number } | { kind: "upload"; uploadId: string; bytes: number } | { kind: "url"; url: string };
   /** Fingerprint of the submitted input, to tell an idempotent resubmission from a reuse. */
   inputHash: string;
   webhook?: string;
@@ -85,8 +85,17 @@ export interface ListPage {
   totalCount: number;
 }
 
+/**
+ * A job's stored audio for the analysis: a local file (read chunk by chunk, so memory stays
+ * bounded) or bytes. `release` frees what was made for this read (a spooled copy).
+ */
+export type StoredAudio = ({ path: string } | { data: Buffer }) & { release(): Promise<void> };
+
 export interface JobStore {
-  /** Creates the job unless its requestId exists; returns the existing record then. */
+  /**
+   * Creates the job unless its requestId exists; returns the existing record then. A job
+   * whose source is an upload gets the upload's bytes attached (they then live as long as the job).
+   */
   create(job: JobRecord, audio?: Buffer): Promise<{ created: true } | { created: false; existing: JobRecord }>;
   get(requestId: string): Promise<JobRecord | undefined>;
   /**
@@ -96,7 +105,10 @@ export interface JobStore {
   update(requestId: string, patch: Partial<JobRecord>): Promise<{ updated: JobRecord } | { final: JobRecord } | undefined>;
   /** The caller's jobs, newest first, cursor-paginated. */
   list(owner: string, first: number, after?: string, status?: JobStatus): Promise<ListPage>;
+  /** The job's stored audio (content or upload), whole; kept until the job expires. */
   getAudio(requestId: string): Promise<Buffer | undefined>;
+  /** The job's stored audio for the analysis (see StoredAudio); undefined when gone. */
+  openAudio(requestId: string): Promise<StoredAudio | undefined>;
   deleteAudio(requestId: string): Promise<void>;
   /** Marks a webhook message id as processed; false when it was already (a replay). */
   markDelivery(messageId: string, ttlSeconds: number): Promise<boolean>;
@@ -133,6 +145,28 @@ export type CompletionOutcome =
  */
 export interface CompletionDoor {
   apply(requestId: string, final: FinalPatch, replay?: { messageId: string; ttlSeconds: number }): Promise<CompletionOutcome>;
+}
+
+export interface UploadRecord {
+  uploadId: string;
+  /** Owner id of the API key that uploaded it; nobody else can use it. */
+  owner: string;
+  bytes: number;
+  /** SHA-256 of the bytes, hex. */
+  sha256: string;
+  /** Container recognised from the first bytes (e.g. "wav", "flac"), "unknown" for raw or unrecognised data. */
+  format: string;
+  createdAt: string;
+}
+
+/** Raw audio uploaded ahead of a submission (POST /v1/uploads), kept for the job TTL. */
+export interface UploadStore {
+  /**
+   * Streams `body` into a new upload owned by `owner`. Past `maxBytes` it stops reading and
+   * rejects with a PAYLOAD_TOO_LARGE UserInputError; nothing of the upload is kept then.
+   */
+  put(owner: string, body: AsyncIterable<Uint8Array>, maxBytes: number): Promise<UploadRecord>;
+  get(uploadId: string): Promise<UploadRecord | undefined>;
 }
 
 /** Fan-out of job state changes to every gateway replica. */

@@ -10,6 +10,8 @@ import { ErrorCode, UserInputError } from "../errors/codes.js";
 export interface SubmissionInput {
   content?: string | null;
   url?: string | null;
+  /** An upload (POST /v1/uploads) of the same API key. */
+  uploadId?: string | null;
   encoding?: string | null;
   /** A number, or (REST: DeepAffects' SDK sends one) a string of digits. */
   sampleRate?: number | string | null;
@@ -25,11 +27,13 @@ export interface ValidSubmission {
   options: AnalysisOptions;
   audio?: Buffer;
   url?: string;
+  uploadId?: string;
   webhook?: string;
   requestId?: string;
   inputHash: string;
 }
 
+export const UPLOAD_ID_PATTERN = /^upl_[0-9a-f]{32}$/;
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const LANGUAGE = /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/;
@@ -120,8 +124,11 @@ export function normaliseMetrics(metrics: string[] | null | undefined): MetricNa
 export function validateSubmission(input: SubmissionInput, limits: { maxAudioBytes: number }): ValidSubmission {
   const hasContent = input.content !== undefined && input.content !== null;
   const hasUrl = input.url !== undefined && input.url !== null && input.url !== "";
-  if (hasContent && hasUrl) bad("content", "give exactly one of content and url, not both");
-  if (!hasContent && !hasUrl) bad("content", "give exactly one of content (base64 audio) and url");
+  const hasUpload = input.uploadId !== undefined && input.uploadId !== null && input.uploadId !== "";
+  const sources = [hasContent && "content", hasUrl && "url", hasUpload && "uploadId"].filter(Boolean);
+  if (sources.length > 1) bad(sources[0] as string, `give exactly one of content, url and uploadId, ${sources.length === 2 ? `not both ${sources.join(" and ")}` : "not all three"}`);
+  if (sources.length === 0) bad("content", "give exactly one of content (base64 audio), url and uploadId (from POST /v1/uploads)");
+  if (hasUpload && !UPLOAD_ID_PATTERN.test(input.uploadId!)) bad("uploadId", "is not an upload id returned by POST /v1/uploads");
 
   const name = String(input.encoding ?? "");
   if (!name.trim()) bad("encoding", `is required; one of ${AUDIO_ENCODINGS.join(", ")}`);
@@ -151,7 +158,8 @@ export function validateSubmission(input: SubmissionInput, limits: { maxAudioByt
   };
   const audio = hasContent ? decodeBase64Audio(input.content!, limits.maxAudioBytes) : undefined;
   const url = hasUrl ? parseHttpUrl("url", input.url!) : undefined;
-  const hash = createHash("sha256").update(JSON.stringify({ options, url, webhook }));
+  const uploadId = hasUpload ? input.uploadId! : undefined;
+  const hash = createHash("sha256").update(JSON.stringify({ options, url, webhook, ...(uploadId ? { uploadId } : {}) }));
   if (audio) hash.update(audio);
-  return { options, audio, url, webhook, requestId: input.requestId ?? undefined, inputHash: hash.digest("hex") };
+  return { options, audio, url, uploadId, webhook, requestId: input.requestId ?? undefined, inputHash: hash.digest("hex") };
 }

@@ -4,11 +4,14 @@ import type { Config } from "../config/index.js";
 import type { OutboundPolicy } from "../http/outbound.js";
 import type { JobStore } from "../jobs/types.js";
 import type { Logger } from "../logger.js";
-import { MemoryDeliveryQueue, MemoryDeliveryStatusStore } from "./memory.js";
+import type { DataDir } from "../jobs/sqlite/db.js";
+import { SqliteQueue } from "../jobs/sqlite/queue.js";
+import { backoffMs } from "./deliver.js";
 import { FileSigningKeyStore } from "./file.js";
 import { BullDeliveryQueue, RedisDeliveryStatusStore, RedisSigningKeyStore } from "./redis.js";
 import { ClientWebhookSecrets, type SigningKeyStore } from "./secrets.js";
 import { ClientWebhookService } from "./service.js";
+import { SqliteDeliveryStatusStore } from "./sqlite.js";
 import type { DeliveryQueue } from "./types.js";
 
 export interface ClientWebhookRuntime {
@@ -23,10 +26,13 @@ export interface ClientWebhookRuntime {
 
 /**
  * `redis` (distributed mode) holds the delivery states and the signing keys; the queue gets a
- * connection of its own because BullMQ workers block on it. Embedded mode keeps the signing
- * keys in DATA_DIR.
+ * connection of its own because BullMQ workers block on it. In embedded mode the deliveries
+ * live in the data directory's database and the signing keys in a file beside it.
  */
-export function createClientWebhooks(config: Config, deps: { store: JobStore; policy: OutboundPolicy; log: Logger; redis?: Redis }): ClientWebhookRuntime {
+export function createClientWebhooks(
+  config: Config,
+  deps: { store: JobStore; policy: OutboundPolicy; log: Logger; redis?: Redis; dataDir?: DataDir },
+): ClientWebhookRuntime {
   const c = config.clientWebhooks;
   // A few runs beyond maxAttempts absorb attempts lost to infrastructure errors (e.g. Redis
   // down while recording); the handler itself gives up after maxAttempts HTTP attempts.
@@ -41,10 +47,13 @@ export function createClientWebhooks(config: Config, deps: { store: JobStore; po
     queue = new BullDeliveryQueue(connection, config.redisPrefix, { retryBaseMs: c.retryBaseMs, maxRuns, attemptTimeoutMs: c.timeoutMs });
     statuses = new RedisDeliveryStatusStore(deps.redis, config.redisPrefix, config.jobTtlSeconds);
     keys = new RedisSigningKeyStore(deps.redis, config.redisPrefix);
-  } else {
-    queue = new MemoryDeliveryQueue(c.retryBaseMs, maxRuns);
-    statuses = new MemoryDeliveryStatusStore();
+  } else if (deps.dataDir) {
+    // A delivery survives up to 20 process deaths mid-attempt (as maxStalledCount in BullMQ).
+    queue = new SqliteQueue(deps.dataDir.db, "deliveries", { backoffMs: (attempt) => backoffMs(attempt, c.retryBaseMs), maxAttempts: maxRuns, maxStalls: 20 });
+    statuses = new SqliteDeliveryStatusStore(deps.dataDir.db, config.jobTtlSeconds);
     keys = new FileSigningKeyStore(config.dataDir);
+  } else {
+    throw new Error("client webhooks need Redis (distributed mode) or a data directory (embedded mode)");
   }
   const secrets = new ClientWebhookSecrets(c, keys);
   const service = new ClientWebhookService({

@@ -5,12 +5,14 @@
  * analysis failures are outcomes and are delivered as `{error}`).
  */
 import { describeContainer, parseFlacStreamInfo, resolveEncoding, sniffContainer, walkMp3, walkOgg } from "../analysis/audio/containers.js";
+import { openAudioFile } from "../analysis/audio/file-stream.js";
 import { parseWavHeader } from "../analysis/audio/wav.js";
+import type { AudioSource } from "../analysis/pipeline.js";
 import type { AnalysisOptions } from "../analysis/types.js";
 import { JobErrorType } from "../errors/codes.js";
 import type { OutboundPolicy } from "../http/outbound.js";
 import type { JobService } from "../jobs/service.js";
-import { isFinal, type GiveUpHandler, type JobError, type JobHandler, type JobStore } from "../jobs/types.js";
+import { isFinal, type GiveUpHandler, type JobError, type JobHandler, type JobStore, type StoredAudio } from "../jobs/types.js";
 import type { Logger } from "../logger.js";
 import { deliverCompletion, type CompletionBody } from "./deliver-completion.js";
 import { AudioFetchError, fetchAudio } from "./fetch-audio.js";
@@ -87,8 +89,19 @@ export function probeAudio(audio: Buffer, options: AnalysisOptions): { seconds: 
   return undefined;
 }
 
-function checkAudioLimits(audio: Buffer, options: AnalysisOptions, deps: ProcessorDeps) {
-  const p = probeAudio(audio, options);
+/** probeAudio for a file: its header only for WAV and raw audio (compressed files are read whole, as the analysis does). */
+export async function probeAudioFile(path: string, options: AnalysisOptions): Promise<{ seconds: number; channels: number; rate: number } | undefined> {
+  try {
+    const s = await openAudioFile(path, { encoding: options.encoding, sampleRate: options.sampleRate });
+    s.close();
+    return s.durationHint === undefined ? undefined : { seconds: s.durationHint, channels: s.channelCount, rate: s.sampleRate };
+  } catch {
+    return undefined; // the analysis reports the problem in its own words
+  }
+}
+
+async function checkAudioLimits(audio: AudioSource, options: AnalysisOptions, deps: ProcessorDeps) {
+  const p = "data" in audio ? probeAudio(audio.data, options) : await probeAudioFile(audio.path, options);
   if (!p) return;
   const minutes = (s: number) => (s >= 120 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(1)} s`);
   if (deps.maxAudioSeconds && p.seconds > deps.maxAudioSeconds) {
@@ -128,13 +141,18 @@ export function createJobProcessor(deps: ProcessorDeps): JobHandler {
     await deps.jobs.progress(requestId, { status: "RUNNING", progress: 0, stage: "fetch", startedAt: new Date().toISOString() });
 
     let body: CompletionBody;
+    let stored: StoredAudio | undefined;
     try {
-      const audio =
-        job.source.kind === "content"
-          ? await deps.store.getAudio(requestId)
-          : await fetchAudio(job.source.url, { maxBytes: deps.maxAudioBytes, timeoutMs: deps.outboundTimeoutMs ?? 60_000, policy: deps.outbound });
-      if (!audio) throw new AnalysisFailure("MissingAudio", "the submitted audio is no longer stored (expired)");
-      checkAudioLimits(audio, job.options, deps);
+      let audio: AudioSource;
+      if (job.source.kind === "url") {
+        audio = { data: await fetchAudio(job.source.url, { maxBytes: deps.maxAudioBytes, timeoutMs: deps.outboundTimeoutMs ?? 60_000, policy: deps.outbound }) };
+      } else {
+        // stored content or an upload: a file where the store keeps one, read chunk by chunk
+        stored = await deps.store.openAudio(requestId);
+        if (!stored) throw new AnalysisFailure("MissingAudio", "the submitted audio is no longer stored (expired)");
+        audio = "path" in stored ? { path: stored.path } : { data: stored.data };
+      }
+      await checkAudioLimits(audio, job.options, deps);
       let lastSent = 0;
       const response = await runAnalysisInThread(audio, job.options, (stage, fraction) => {
         const now = Date.now();
@@ -148,6 +166,8 @@ export function createJobProcessor(deps: ProcessorDeps): JobHandler {
       if (!expected) log.error({ err }, "analysis crashed");
       body = { request_id: requestId, error: failureOf(err) };
       log.info({ error: body.error }, "analysis failed");
+    } finally {
+      await stored?.release().catch(() => undefined);
     }
     await deliverCompletion({ url: deps.completionUrl(), secret: deps.webhookSecret }, body);
   };

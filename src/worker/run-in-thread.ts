@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import type { AudioSource } from "../analysis/pipeline.js";
 import type { AnalysisOptions, DeepAffectsResponse, ProgressReporter } from "../analysis/types.js";
 
 /** An analysis that ended with an error raised by the pipeline (bad audio, failing step). */
@@ -31,13 +32,17 @@ function spawnThread(options: ConstructorParameters<typeof Worker>[1]): Worker {
   return new Worker(bootstrap, { ...options, eval: true });
 }
 
-/** Runs the pipeline in a worker thread; memory-capped so runaway input kills the thread, not the process. */
-export function runAnalysisInThread(audio: Buffer, options: AnalysisOptions, onProgress?: ProgressReporter): Promise<DeepAffectsResponse> {
+/**
+ * Runs the pipeline in a worker thread; memory-capped so runaway input kills the thread, not
+ * the process. A file source is read by the thread chunk by chunk (WAV/raw), as the CLI does.
+ */
+export function runAnalysisInThread(audio: Buffer | AudioSource, options: AnalysisOptions, onProgress?: ProgressReporter): Promise<DeepAffectsResponse> {
   return new Promise((resolve, reject) => {
-    const copy = new Uint8Array(audio); // a private copy we can transfer
+    const source = Buffer.isBuffer(audio) ? { data: audio } : audio;
+    const copy = "data" in source ? new Uint8Array(source.data) : undefined; // a private copy we can transfer
     const worker = spawnThread({
-      workerData: { audio: copy, options },
-      transferList: [copy.buffer],
+      workerData: copy ? { audio: copy, options } : { path: (source as { path: string }).path, options },
+      transferList: copy ? [copy.buffer] : [],
       resourceLimits: { maxOldGenerationSizeMb: 3072 },
     });
     let settled = false;

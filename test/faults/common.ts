@@ -9,16 +9,16 @@ import { KEY_A, restSubmit } from "../rest/receiver.js";
 
 export const AUDIO = fixtureBase64("speech-pcm16-16k.wav");
 
-/** Submits `n` jobs alternately over REST and GraphQL, each with `webhook`. */
-export async function submitJobs(baseUrl: string, n: number, webhook: string, tag: string): Promise<string[]> {
+/** Submits `n` jobs alternately over REST and GraphQL, each with `webhook` (16 kHz WAV `audio`, base64). */
+export async function submitJobs(baseUrl: string, n: number, webhook: string, tag: string, audio = AUDIO): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
     const requestId = `${tag}-${i}`;
     if (i % 2 === 0) {
-      const res = await restSubmit(baseUrl, { content: AUDIO, encoding: "WAV", sampleRate: 16000, metrics: ["talk_to_listen_ratio"] }, { apikey: KEY_A, webhook, request_id: requestId });
+      const res = await restSubmit(baseUrl, { content: audio, encoding: "WAV", sampleRate: 16000, metrics: ["talk_to_listen_ratio"] }, { apikey: KEY_A, webhook, request_id: requestId });
       if (res.status !== 202) throw new Error(`REST submit ${requestId}: ${res.status} ${JSON.stringify(res.body)}`);
     } else {
-      const res = await gql(baseUrl, (await import("../generated/graphql.js")).SubmitAnalysisDocument, { input: { content: AUDIO, encoding: "WAV", sampleRate: 16000, metrics: ["TALK_TO_LISTEN_RATIO"], requestId, webhook } }, { apiKey: KEY_A });
+      const res = await gql(baseUrl, (await import("../generated/graphql.js")).SubmitAnalysisDocument, { input: { content: audio, encoding: "WAV", sampleRate: 16000, metrics: ["TALK_TO_LISTEN_RATIO"], requestId, webhook } }, { apiKey: KEY_A });
       if (res.errors) throw new Error(`GraphQL submit ${requestId}: ${JSON.stringify(res.errors)}`);
     }
     ids.push(requestId);

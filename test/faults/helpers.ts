@@ -32,13 +32,17 @@ function track(child: ChildProcess): Proc {
 export function spawnEntry(name: "main" | "worker-main", env: Record<string, string>): Proc {
   const entry = join(root, "dist/src", `${name}.js`);
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\``);
-  return track(
+  // an embedded gateway without a DATA_DIR gets a temporary one (removed when it exits), never ./data
+  const own = env.DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), "iag-proc-"));
+  const child = track(
     spawn(process.execPath, [entry], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? "", LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn", TRANSCRIBER: "none", ...env },
+      env: { PATH: process.env.PATH ?? "", LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn", TRANSCRIBER: "none", ...(own ? { DATA_DIR: own } : {}), ...env },
       stdio: ["ignore", "pipe", "pipe"],
     }),
   );
+  if (own) child.once("exit", () => rmSync(own, { recursive: true, force: true }));
+  return child;
 }
 
 export async function waitForHttp(url: string, timeoutMs = 20_000) {

@@ -1,5 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { spawnEntry, stop } from "../helpers/processes.js";
 
 // The real `npm start` entry point as a process.
@@ -44,5 +47,23 @@ describe("gateway process", () => {
     children.push(child);
     await waitFor(() => /API_KEYS is not set/.test(child.output()));
     expect(child.output()).toMatch(/127\.0\.0\.1/);
+  });
+
+  it("refuses a DATA_DIR another live gateway holds, saying why", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "iag-lock-"));
+    try {
+      const first = spawnEntry("main", { PORT: "0", LOG_LEVEL: "info", DATA_DIR: dataDir });
+      children.push(first);
+      await waitFor(() => /ready/.test(first.output()));
+      const second = spawnEntry("main", { PORT: "0", DATA_DIR: dataDir });
+      children.push(second);
+      const code = await new Promise<number | null>((r) => second.once("exit", r));
+      expect(code).toBe(2);
+      expect(second.output()).toMatch(/DATA_DIR .* is in use by another gateway process/);
+      expect(second.output()).not.toMatch(/\n\s+at /);
+      await stop(first);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

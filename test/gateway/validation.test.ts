@@ -32,7 +32,7 @@ describe("submitAnalysis input validation", () => {
     expect(res.data?.submitAnalysis.status).toBe("QUEUED");
   });
 
-  it("rejects both content and url", () => expectBadInput({ ...base, url: "https://example.com/a.wav" }, "content", /exactly one of content and url, not both/));
+  it("rejects both content and url", () => expectBadInput({ ...base, url: "https://example.com/a.wav" }, "content", /exactly one of content, url and uploadId, not both content and url/));
   it("rejects neither content nor url", () => expectBadInput({ encoding: "WAV", sampleRate: 16000 }, "content", /exactly one of content/));
   it("rejects base64 that does not decode", () => expectBadInput({ ...base, content: "not base64!!" }, "content", /not valid base64/));
   it("rejects base64 with wrong padding", () => expectBadInput({ ...base, content: "QUJD=" }, "content", /not valid base64/));

@@ -2,13 +2,16 @@ import { Field, ID, InputType, Int } from "type-graphql";
 import { URLResolver } from "graphql-scalars";
 import { AudioEncoding, InteractionMetric } from "./enums.js";
 
-@InputType({ description: "Audio to analyse and what to compute. Exactly one of `content` and `url`." })
+@InputType({ description: "Audio to analyse and what to compute. Exactly one of `content`, `url` and `uploadId`." })
 export class SubmitAnalysisInput {
   @Field(() => String, { nullable: true, description: "Base64-encoded audio." })
   content?: string | null;
 
   @Field(() => URLResolver, { nullable: true, description: "An http(s) URL the worker downloads the audio from." })
   url?: URL | null;
+
+  @Field(() => ID, { nullable: true, description: "An upload of this API key: the `uploadId` answered by POST /v1/uploads (raw audio as the body)." })
+  uploadId?: string | null;
 
   @Field(() => AudioEncoding)
   encoding!: AudioEncoding;

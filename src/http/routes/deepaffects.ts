@@ -36,6 +36,8 @@ const Body = z
   .object({
     content: z.string().nullish(),
     url: z.string().nullish(),
+    /** Ours: an upload of the same key (POST /v1/uploads) instead of content or url. */
+    upload_id: z.string().nullish(),
     encoding: z.string().nullish(),
     // DeepAffects' SDK types it as a string ("8000"); validateSubmission accepts digits
     sampleRate: z.union([z.number(), z.string()], { errorMap: () => ({ message: "must be an integer (a number or a string of digits)" }) }).nullish(),
@@ -113,6 +115,7 @@ export function deepAffectsRoutes(deps: {
       const job = await deps.jobs.submit(res.locals.owner as string, {
         content: b.content,
         url: b.url,
+        uploadId: b.upload_id,
         encoding: b.encoding,
         sampleRate: b.sampleRate,
         languageCode: b.languageCode,
@@ -126,7 +129,7 @@ export function deepAffectsRoutes(deps: {
     } catch (err) {
       if (!(err instanceof UserInputError)) throw err;
       // REST names the query parameter as DeepAffects does
-      restError(res, err.code, err.message.replace(/^requestId:/, "request_id:"), requestId);
+      restError(res, err.code, err.message.replace(/^requestId:/, "request_id:").replace(/^uploadId:/, "upload_id:"), requestId);
     }
   });
 

@@ -1,5 +1,7 @@
 import type { Redis } from "ioredis";
-import { isFinal, type JobRecord, type JobStatus, type JobStore, type ListPage } from "../types.js";
+import { ErrorCode, UserInputError } from "../../errors/codes.js";
+import { isFinal, type JobRecord, type JobStatus, type JobStore, type ListPage, type StoredAudio } from "../types.js";
+import type { RedisUploadStore } from "./uploads.js";
 import { paginate } from "../cursor.js";
 import { audioKey, deliveryKey, jobKey, ownerKey } from "./keys.js";
 import { readRecord } from "./record.js";
@@ -35,6 +37,7 @@ export class RedisJobStore implements JobStore {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly ttlSeconds: number,
+    private readonly uploads?: RedisUploadStore,
   ) {}
 
   async create(job: JobRecord, audio?: Buffer) {
@@ -44,6 +47,10 @@ export class RedisJobStore implements JobStore {
     // with different input never overwrites the winner's audio.
     const audioAt = audioKey(this.prefix, job.requestId, job.inputHash);
     if (audio) await this.redis.set(audioAt, audio, "EX", this.ttlSeconds);
+    // An upload's chunks stay where they are and live as long as the job.
+    if (job.source.kind === "upload" && !(await this.uploads?.keep(job.source.uploadId, this.ttlSeconds))) {
+      throw new UserInputError(`uploadId: no upload "${job.source.uploadId}" for this API key`, "uploadId", ErrorCode.NOT_FOUND);
+    }
     const prior = (await CREATE.run(
       this.redis,
       [jobKey(this.prefix, job.requestId), ownerKey(this.prefix, job.owner)],
@@ -100,7 +107,25 @@ export class RedisJobStore implements JobStore {
   async getAudio(requestId: string) {
     const job = await this.get(requestId);
     if (!job) return undefined;
+    if (job.source.kind === "upload") {
+      const pieces: Buffer[] = [];
+      try {
+        for await (const p of this.uploads!.read(job.source.uploadId)) pieces.push(p);
+      } catch {
+        return undefined;
+      }
+      return Buffer.concat(pieces);
+    }
     return (await this.redis.getBuffer(audioKey(this.prefix, requestId, job.inputHash))) ?? undefined;
+  }
+
+  /** Content as bytes (at most MAX_AUDIO_BYTES); an upload spooled to a temporary file, read chunk by chunk. */
+  async openAudio(requestId: string): Promise<StoredAudio | undefined> {
+    const job = await this.get(requestId);
+    if (!job) return undefined;
+    if (job.source.kind === "upload") return this.uploads!.spool(job.source.uploadId).catch(() => undefined);
+    const data = await this.getAudio(requestId);
+    return data && { data, release: async () => undefined };
   }
 
   async deleteAudio(requestId: string) {
