@@ -32,7 +32,7 @@ export type InteractionMetric =
   | 'TALK_TO_LISTEN_RATIO'
   | 'TONE';
 
-/** Audio to analyse and what to compute. Exactly one of `content` and `url`. */
+/** Audio to analyse and what to compute. Exactly one of `content`, `url` and `uploadId`. */
 export type SubmitAnalysisInput = {
   /** Base64-encoded audio. */
   content?: string | null | undefined;
@@ -47,6 +47,8 @@ export type SubmitAnalysisInput = {
   separateSpeakerPerChannel?: boolean;
   /** -1: detect the number of speakers; N (1-20): exactly N. */
   speakers?: number;
+  /** An upload of this API key: the `uploadId` answered by POST /v1/uploads (raw audio as the body). */
+  uploadId?: string | number | null | undefined;
   /** An http(s) URL the worker downloads the audio from. */
   url?: string | null | undefined;
   /** Optional; the DeepAffects callback is also POSTed here. */
