@@ -298,6 +298,22 @@ function main(): void {
       },
     },
     {
+      name: "xt-unequal-16k",
+      recipe: "RAVDESS actors 03 / 02; party B 8 dB quieter than A; each party's own channel through a small room (reverb 20%); leak −18 dB (B into ch0) / −22 dB (A into ch1), 7 ms late, reverb 90%; noise −58 dBFS",
+      build() {
+        const c = converse([actors16("03"), actors16("02")], R16, 15, 75);
+        for (let i = 0; i < c.party[1].length; i++) c.party[1][i] = c.party[1][i]! * 10 ** (-8 / 20);
+        const dry: [Float32Array, Float32Array] = [c.party[0], c.party[1]];
+        const near = dry.map((x) => sox(x, R16, REVERB(20)).subarray(0, x.length)) as [Float32Array, Float32Array];
+        const a = near[0].slice(), b = near[1].slice();
+        addInto(a, leak(dry[1], R16, -18, 7, REVERB(90)), 0);
+        addInto(b, leak(dry[0], R16, -22, 7, REVERB(90)), 0);
+        addInto(a, noise(a.length, -58, 9), 0);
+        addInto(b, noise(b.length, -58, 10), 0);
+        return { rate: R16, chans: [a, b], truth: c.truth, duration: c.duration };
+      },
+    },
+    {
       name: "xt-spokenwoz-8k",
       recipe: "the real SpokenWOZ call MUL1011 (../shared/eval/stereo), each channel leaked into the other at −18 dB, 4 ms late, reverb 50%; truth = that call's derived_channel_activity (an energy estimate, not human)",
       build() {
