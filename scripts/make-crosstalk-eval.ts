@@ -1,8 +1,14 @@
 /**
  * `npm run eval:make-crosstalk [-- <shared eval dir> <out dir>]`
+ * `npm run eval:make-crosstalk -- --check [<ravdess dir> <out dir>]`
  *
  * Builds the stereo cross-talk development cases (default: from ../shared/eval into
  * eval-data/crosstalk/, which is gitignored: nothing derived from ../shared/eval is committed).
+ * `--check` builds a second, held-out set (eval-data/crosstalk-check/) that the stage's
+ * parameters were not chosen on: eight calls of other speakers (RAVDESS actors 09–24 of
+ * ../shared/train/ravdess), each with its conditions drawn from a seeded RNG within the ranges
+ * of the issue (leak −15…−25 dB, 1–8 ms, reverb 30–90%, party levels 0–8 dB apart, 8 or 16 kHz,
+ * half with a faint third talker at −18…−24 dB, a quarter with a far-end echo 100–250 ms late).
  * Deterministic: fixed arrangement seeds, sox effects without dither, our own 16-bit writer.
  *
  * Each case is a two-party call with one party per channel, built from clean recordings of
@@ -21,9 +27,11 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
-const args = process.argv.slice(2).filter((a) => a !== "--");
-const SHARED = resolve(args[0] ?? join(import.meta.dirname, "..", "..", "shared", "eval"));
-const OUT = resolve(args[1] ?? join(import.meta.dirname, "..", "eval-data", "crosstalk"));
+const argv = process.argv.slice(2).filter((a) => a !== "--");
+const CHECK = argv.includes("--check");
+const args = argv.filter((a) => a !== "--check");
+const SHARED = resolve(args[0] ?? join(import.meta.dirname, "..", "..", "shared", CHECK ? "train/ravdess" : "eval"));
+const OUT = resolve(args[1] ?? join(import.meta.dirname, "..", "eval-data", CHECK ? "crosstalk-check" : "crosstalk"));
 
 interface Seg {
   speaker: string;
@@ -226,7 +234,62 @@ function crossLeak(c: Conversation, db: [number, number], ms: [number, number], 
   return [ch0, ch1];
 }
 
+function writeCase(name: string, recipe: string, built: ReturnType<CaseSpec["build"]>): void {
+  writeWav16(join(OUT, `${name}.wav`), built.rate, built.chans);
+  const truth = {
+    duration: Math.round(built.duration * 100) / 100,
+    recipe,
+    channels: { A: 0, B: 1 },
+    segments: built.truth.map((s) => ({ speaker: s.speaker, start: Math.round(s.start * 100) / 100, end: Math.round(s.end * 100) / 100 })),
+  };
+  writeFileSync(join(OUT, `${name}.json`), JSON.stringify(truth, null, 1) + "\n");
+  console.log(`${name}: ${truth.duration}s, ${truth.segments.length} truth segments — ${recipe}`);
+}
+
+/** The held-out set: conditions drawn at random (seeded) per case, other speakers. */
+function mainCheck(): void {
+  if (!existsSync(SHARED)) throw new Error(`missing ${SHARED}`);
+  mkdirSync(OUT, { recursive: true });
+  const r = rng(2026);
+  const pick = (lo: number, hi: number) => Math.round((lo + (hi - lo) * r()) * 10) / 10;
+  const actors = Array.from({ length: 16 }, (_, i) => String(9 + i).padStart(2, "0"));
+  for (let k = 0; k < 8; k++) {
+    const rate = k % 2 === 0 ? 8000 : 16000;
+    const pa = actors[(2 * k) % 16]!, pb = actors[(2 * k + 3) % 16]!;
+    const bg = actors[(2 * k + 7) % 16]!;
+    const prep = (a: string) => ravdessActor(SHARED, a, rate).map((c) => (rate === 8000 ? sox(c, rate, ["sinc", "300-3400"]) : c)).slice(0, 24);
+    const c = converse([prep(pa), prep(pb)], rate, 100 + k, 60);
+    const levelDiff = pick(0, 8);
+    for (let i = 0; i < c.party[1].length; i++) c.party[1][i] = c.party[1][i]! * 10 ** (-levelDiff / 20);
+    const leakDb: [number, number] = [pick(-25, -15), pick(-25, -15)];
+    const ms: [number, number] = [pick(1, 8), pick(1, 8)];
+    const room = Math.round(pick(30, 90));
+    const [a, b] = crossLeak(c, leakDb, ms, room);
+    let recipe = `RAVDESS actors ${pa} (ch0) / ${pb} (ch1, ${levelDiff} dB quieter), ${rate} Hz; leak ${leakDb[0]} / ${leakDb[1]} dB, ${ms[0]} / ${ms[1]} ms, reverb ${room}%`;
+    if (k % 2 === 1) {
+      const third = converse([prep(bg), prep(bg)], rate, 200 + k, 60).party;
+      const t = new Float32Array(a.length);
+      addInto(t, third[0], 0);
+      const bgDb = pick(-24, -18);
+      addInto(a, leak(t, rate, bgDb, 6, REVERB(80)), 0);
+      addInto(b, leak(t, rate, bgDb - 2, 9, REVERB(80)), 0);
+      recipe += `; third talker actor ${bg} at ${bgDb} / ${bgDb - 2} dB in both channels`;
+    }
+    if (k % 4 === 2) {
+      const ems = Math.round(pick(100, 250)), edb = pick(-18, -12);
+      addInto(a, leak(c.party[1], rate, edb, ems, ["sinc", "400-3000", ...REVERB(20)]), 0);
+      recipe += `; far-end echo in ch0 ${ems} ms late at ${edb} dB`;
+    }
+    const nz = pick(-65, -55);
+    addInto(a, noise(a.length, nz, 300 + k), 0);
+    addInto(b, noise(b.length, nz, 400 + k), 0);
+    writeCase(`xtc-${String(k + 1).padStart(2, "0")}-${rate / 1000}k`, recipe + `; noise ${nz} dBFS`, { rate, chans: [a, b], truth: c.truth, duration: c.duration });
+  }
+  console.log(`wrote 8 held-out cases to ${OUT}`);
+}
+
 function main(): void {
+  if (CHECK) return mainCheck();
   const emo = join(SHARED, "emotion");
   const stereo = join(SHARED, "stereo", "MUL1011_8k_stereo.wav");
   for (const p of [emo, stereo]) if (!existsSync(p)) throw new Error(`missing ${p}`);
@@ -327,18 +390,7 @@ function main(): void {
     },
   ];
 
-  for (const c of cases) {
-    const built = c.build();
-    writeWav16(join(OUT, `${c.name}.wav`), built.rate, built.chans);
-    const truth = {
-      duration: Math.round(built.duration * 100) / 100,
-      recipe: c.recipe,
-      channels: { A: 0, B: 1 },
-      segments: built.truth.map((s) => ({ speaker: s.speaker, start: Math.round(s.start * 100) / 100, end: Math.round(s.end * 100) / 100 })),
-    };
-    writeFileSync(join(OUT, `${c.name}.json`), JSON.stringify(truth, null, 1) + "\n");
-    console.log(`${c.name}: ${truth.duration}s, ${truth.segments.length} truth segments`);
-  }
+  for (const c of cases) writeCase(c.name, c.recipe, c.build());
   console.log(`wrote ${cases.length} cases to ${OUT}`);
 }
 

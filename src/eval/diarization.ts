@@ -19,7 +19,7 @@ import { findTurnsDetailed, type ClassicParams } from "../analysis/diarization/i
 import { detectSpeech16k, loadAudio16k, REPO_ROOT } from "../analysis/diarization/io.js";
 import { findInterruptions } from "../analysis/metrics/interruptions.js";
 import { talkToListen } from "../analysis/metrics/talk-to-listen.js";
-import type { Coupling, StereoReport } from "../analysis/diarization/index.js";
+import type { Coupling, CrosstalkParams, StereoReport } from "../analysis/diarization/index.js";
 import { computeDer, eventPR, overlapOnsets, pooled, talkSeconds, type DerResult, type Segment } from "./der.js";
 
 export const COLLAR = 0.25;
@@ -76,8 +76,8 @@ export interface DiarizationRunOptions {
   params?: Partial<ClassicParams>;
   speechCache?: Map<string, SpeechRegion[][]>;
   quiet?: boolean;
-  /** Cross-talk rejection on per-channel stereo (default on). */
-  crosstalk?: boolean;
+  /** Cross-talk rejection on per-channel stereo (default on; an object = parameter overrides). */
+  crosstalk?: boolean | Partial<CrosstalkParams>;
 }
 
 interface Hypothesis {

@@ -33,17 +33,44 @@ import type { SpeechRegion, Turn } from "../types.js";
 const RATE = 16000;
 export const HOP = 160; // 10 ms at 16 kHz
 export const FRAME_SECONDS = HOP / RATE;
-const MAX_LAG = 50; // frames (500 ms)
-const HOLD_DECAY_DB = 1;
-const MIN_MARGIN_DB = 6;
-const MAX_MARGIN_DB = 12;
-const FLOOR_MARGIN_DB = 6;
-/** How far below the channel's near-speech level a frame may be and still count as that party. */
-export const NEAR_RANGE_DB = 15;
-const JOIN_GAP_S = 0.35;
-const MIN_OWN_S = 0.08;
-const PAD_BEFORE_S = 0.1;
-const PAD_AFTER_S = 0.15;
+
+/** The stage's parameters (defaults in the module comment; overrides are for experiments: bench/sweep-crosstalk.ts). */
+export interface CrosstalkParams {
+  /** Longest leak delay searched, frames of 10 ms. 0 = no lag search. */
+  maxLagFrames: number;
+  /** Decay of the held bleed envelope per 10 ms (dB); Infinity = no hold. */
+  holdDecayDb: number;
+  minMarginDb: number;
+  maxMarginDb: number;
+  floorMarginDb: number;
+  /** How far below the channel's near-speech level a frame may be and still count as that party. */
+  nearRangeDb: number;
+  /** Common-source test: frames this far below the near level (dB) ... */
+  commonBelowDb: number;
+  /** ... whose level track correlates with the other channel's over ±150 ms above this ... */
+  commonCorrelation: number;
+  /** A fixed leak gain instead of the per-recording estimate (the "fixed margin" baseline). */
+  fixedGainDb?: number;
+  joinGapSeconds: number;
+  minOwnSeconds: number;
+  padBeforeSeconds: number;
+  padAfterSeconds: number;
+}
+
+export const DEFAULT_CROSSTALK: Readonly<CrosstalkParams> = {
+  maxLagFrames: 50,
+  holdDecayDb: 0.3,
+  minMarginDb: 6,
+  maxMarginDb: 12,
+  floorMarginDb: 6,
+  nearRangeDb: 18,
+  commonBelowDb: 10,
+  commonCorrelation: 0.6,
+  joinGapSeconds: 0.35,
+  minOwnSeconds: 0.08,
+  padBeforeSeconds: 0.1,
+  padAfterSeconds: 0.15,
+};
 
 /** Growable Float32 list. */
 class FloatList {
@@ -146,27 +173,53 @@ function regionMask(regions: SpeechRegion[], n: number): Uint8Array {
 }
 
 /** Aligned, held bleed envelope of `src` for lag `d` (see module comment). */
-function holdEnvelope(src: Float32Array, d: number): Float32Array {
+function holdEnvelope(src: Float32Array, d: number, decay: number): Float32Array {
   const n = src.length;
   const h = new Float32Array(n);
   let prev = -200;
   for (let t = 0; t < n; t++) {
     const a = t - d >= 0 ? src[t - d]! : -200;
     const b = t - d + 1 >= 0 && t - d + 1 < n ? src[t - d + 1]! : -200;
-    prev = Math.max(a, b, prev - HOLD_DECAY_DB);
+    prev = Math.max(a, b, prev - decay);
     h[t] = prev;
   }
   return h;
 }
 
+/** Pearson correlation of two level tracks over a sliding window of ±half frames (rolling sums). */
+export function localCorrelation(x: Float32Array, y: Float32Array, half: number): Float32Array {
+  const n = Math.min(x.length, y.length);
+  const out = new Float32Array(n);
+  let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, k = 0;
+  const add = (t: number, w: number) => {
+    const a = x[t]!, b = y[t]!;
+    sx += w * a; sy += w * b; sxx += w * a * a; syy += w * b * b; sxy += w * a * b; k += w;
+  };
+  for (let t = 0; t < Math.min(n, half); t++) add(t, 1);
+  for (let t = 0; t < n; t++) {
+    if (t + half < n) add(t + half, 1);
+    if (t - half - 1 >= 0) add(t - half - 1, -1);
+    const cov = sxy - (sx * sy) / k, vx = sxx - (sx * sx) / k, vy = syy - (sy * sy) / k;
+    out[t] = vx > 1e-6 && vy > 1e-6 ? cov / Math.sqrt(vx * vy) : 0;
+  }
+  return out;
+}
+
 /** Estimate the coupling from channel j into channel i (levels in dB). */
-export function estimateCoupling(li: Float32Array, lj: Float32Array, from: number, to: number, speechLevelJ: number): { coupling: Coupling; envelope: Float32Array } {
+export function estimateCoupling(
+  li: Float32Array,
+  lj: Float32Array,
+  from: number,
+  to: number,
+  speechLevelJ: number,
+  p: CrosstalkParams = DEFAULT_CROSSTALK,
+): { coupling: Coupling; envelope: Float32Array } {
   const n = Math.min(li.length, lj.length);
   const loud: number[] = [];
   for (let t = 0; t < n; t++) if (lj[t]! >= speechLevelJ - 10 && lj[t]! > li[t]!) loud.push(t);
   let bestLag = 0, bestCorr = -Infinity;
   if (loud.length >= 20) {
-    for (let d = 0; d <= MAX_LAG; d++) {
+    for (let d = 0; d <= p.maxLagFrames; d++) {
       let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, k = 0;
       for (const t of loud) {
         if (t + d >= n) continue;
@@ -179,12 +232,12 @@ export function estimateCoupling(li: Float32Array, lj: Float32Array, from: numbe
       if (c > bestCorr + 1e-9) { bestCorr = c; bestLag = d; }
     }
   }
-  const env = holdEnvelope(lj.subarray(0, n), bestLag);
+  const env = holdEnvelope(lj.subarray(0, n), bestLag, p.holdDecayDb);
   const resid: number[] = [];
   for (const t of loud) if (t + bestLag < n) resid.push(li[t + bestLag]! - env[t + bestLag]!);
-  const g = resid.length ? quantile(resid, 0.5) : -60;
-  const spread = resid.length ? quantile(resid.map((r) => r - g), 0.9) : MIN_MARGIN_DB;
-  const marginDb = Math.min(MAX_MARGIN_DB, Math.max(MIN_MARGIN_DB, spread));
+  const g = p.fixedGainDb ?? (resid.length ? quantile(resid, 0.5) : -60);
+  const spread = resid.length ? quantile(resid.map((r) => r - g), 0.9) : p.minMarginDb;
+  const marginDb = Math.min(p.maxMarginDb, Math.max(p.minMarginDb, spread));
   return { coupling: { from, to, lagFrames: bestLag, gainDb: g, marginDb, frames: resid.length }, envelope: env };
 }
 
@@ -192,7 +245,13 @@ export function estimateCoupling(li: Float32Array, lj: Float32Array, from: numbe
  * Own-speech regions per channel, from the two channels' 10 ms levels and their VAD regions
  * (see module comment). `totalSeconds` clips the padded regions.
  */
-export function rejectCrosstalk(levels: [Float32Array, Float32Array], speech: [SpeechRegion[], SpeechRegion[]], totalSeconds: number): CrosstalkResult {
+export function rejectCrosstalk(
+  levels: [Float32Array, Float32Array],
+  speech: [SpeechRegion[], SpeechRegion[]],
+  totalSeconds: number,
+  overrides: Partial<CrosstalkParams> = {},
+): CrosstalkResult {
+  const p: CrosstalkParams = { ...DEFAULT_CROSSTALK, ...overrides };
   const n = Math.min(levels[0].length, levels[1].length);
   const L = [levels[0].subarray(0, n), levels[1].subarray(0, n)] as const;
   const vad = [regionMask(speech[0], n), regionMask(speech[1], n)] as const;
@@ -203,25 +262,33 @@ export function rejectCrosstalk(levels: [Float32Array, Float32Array], speech: [S
     for (let t = 0; t < n; t++) if (vad[c]![t]) v.push(L[c]![t]!);
     return v.length ? quantile(v, 0.9) : floorDb[c]! + 30;
   });
-  const into0 = estimateCoupling(L[0], L[1], 1, 0, speechLevel[1]!);
-  const into1 = estimateCoupling(L[1], L[0], 0, 1, speechLevel[0]!);
+  const into0 = estimateCoupling(L[0], L[1], 1, 0, speechLevel[1]!, p);
+  const into1 = estimateCoupling(L[1], L[0], 0, 1, speechLevel[0]!, p);
   const est = [into0, into1];
   // own-speech test 1: louder than the predicted bleed and the floor
   const passes = [new Uint8Array(n), new Uint8Array(n)];
+  const corr = localCorrelation(L[0], L[1], 15);
   const nearLevelDb: [number, number] = [0, 0];
   for (let c = 0; c < 2; c++) {
     const { coupling, envelope } = est[c]!;
-    const p = passes[c]!, l = L[c]!, v = vad[c]!;
+    const own = passes[c]!, l = L[c]!, v = vad[c]!;
     const lv: number[] = [];
     for (let t = 0; t < n; t++) {
       if (!v[t]) continue;
-      const ok = l[t]! >= Math.max(envelope[t]! + coupling.gainDb + coupling.marginDb, floorDb[c]! + FLOOR_MARGIN_DB);
-      if (ok) { p[t] = 1; lv.push(l[t]!); }
+      const ok = l[t]! >= Math.max(envelope[t]! + coupling.gainDb + coupling.marginDb, floorDb[c]! + p.floorMarginDb);
+      if (ok) { own[t] = 1; lv.push(l[t]!); }
     }
     nearLevelDb[c] = lv.length ? quantile(lv, 0.9) : speechLevel[c]!;
-    // test 2: the near voice, not a faint talker
-    const minLevel = nearLevelDb[c]! - NEAR_RANGE_DB;
-    for (let t = 0; t < n; t++) if (p[t] && l[t]! < minLevel) p[t] = 0;
+    // test 2: the near voice, not a faint talker: not far below the near level, and when
+    // somewhat below it, not one source heard alike in both channels (a talker elsewhere in
+    // the room: the two level tracks move together while this channel does not dominate)
+    const minLevel = nearLevelDb[c]! - p.nearRangeDb, commonLevel = nearLevelDb[c]! - p.commonBelowDb;
+    const other = L[1 - c]!, dominates = -est[1 - c]!.coupling.gainDb / 2;
+    for (let t = 0; t < n; t++) {
+      if (!own[t]) continue;
+      if (l[t]! < minLevel) own[t] = 0;
+      else if (l[t]! < commonLevel && corr[t]! > p.commonCorrelation && l[t]! - other[t]! < dominates) own[t] = 0;
+    }
   }
   const seconds: Record<FrameClass, number> = { silence: 0, own0: 0, own1: 0, both: 0, bleed: 0 };
   for (let t = 0; t < n; t++) {
@@ -229,21 +296,21 @@ export function rejectCrosstalk(levels: [Float32Array, Float32Array], speech: [S
     const k: FrameClass = o0 && o1 ? "both" : o0 ? "own0" : o1 ? "own1" : vad[0][t] || vad[1][t] ? "bleed" : "silence";
     seconds[k] += FRAME_SECONDS;
   }
-  const out = [0, 1].map((c) => ownRegions(passes[c]!, speech[c]!, totalSeconds)) as [SpeechRegion[], SpeechRegion[]];
+  const out = [0, 1].map((c) => ownRegions(passes[c]!, speech[c]!, totalSeconds, p)) as [SpeechRegion[], SpeechRegion[]];
   return { speech: out, coupling: [into0.coupling, into1.coupling], nearLevelDb, floorDb, seconds };
 }
 
 /** Groups of own frames inside each VAD region → regions (see module comment, step 3). */
-function ownRegions(own: Uint8Array, regions: SpeechRegion[], totalSeconds: number): SpeechRegion[] {
+function ownRegions(own: Uint8Array, regions: SpeechRegion[], totalSeconds: number, p: CrosstalkParams): SpeechRegion[] {
   const out: SpeechRegion[] = [];
-  const gap = Math.round(JOIN_GAP_S / FRAME_SECONDS), minOwn = Math.round(MIN_OWN_S / FRAME_SECONDS);
+  const gap = Math.round(p.joinGapSeconds / FRAME_SECONDS), minOwn = Math.round(p.minOwnSeconds / FRAME_SECONDS);
   for (const r of [...regions].sort((a, b) => a.start - b.start)) {
     const a = Math.max(0, Math.floor(r.start / FRAME_SECONDS)), b = Math.min(own.length, Math.ceil(r.end / FRAME_SECONDS));
     let first = -1, last = -1, count = 0;
     const flush = () => {
       if (first >= 0 && count >= minOwn) {
-        const s = Math.max(r.start, first * FRAME_SECONDS - PAD_BEFORE_S);
-        const e = Math.min(r.end, totalSeconds, (last + 1) * FRAME_SECONDS + PAD_AFTER_S);
+        const s = Math.max(r.start, first * FRAME_SECONDS - p.padBeforeSeconds);
+        const e = Math.min(r.end, totalSeconds, (last + 1) * FRAME_SECONDS + p.padAfterSeconds);
         const prev = out[out.length - 1];
         if (prev && s <= prev.end) prev.end = Math.max(prev.end, round3(e));
         else if (e > s) out.push({ start: round3(s), end: round3(e) });

@@ -16,14 +16,14 @@
  */
 import type { SpeechRegion, Turn } from "../types.js";
 import { ClassicDiarizer, type ClassicParams } from "./classic.js";
-import { ChannelLevels, channelTurns, rejectCrosstalk, type CrosstalkResult } from "./crosstalk.js";
+import { ChannelLevels, channelTurns, rejectCrosstalk, type CrosstalkParams, type CrosstalkResult } from "./crosstalk.js";
 import { StereoAnalyzer, type StereoReport } from "./stereo.js";
 import type { Diarizer, DiarizerSession } from "./types.js";
 
 export type { Diarizer, DiarizerSession, DiarizeRequest } from "./types.js";
 export { ClassicDiarizer, DEFAULT_PARAMS, type ClassicParams } from "./classic.js";
 export { analyzeStereo, StereoAnalyzer, type StereoReport, type StereoLayout } from "./stereo.js";
-export { rejectCrosstalk, type CrosstalkResult, type Coupling, type FrameClass } from "./crosstalk.js";
+export { rejectCrosstalk, DEFAULT_CROSSTALK, type CrosstalkParams, type CrosstalkResult, type Coupling, type FrameClass } from "./crosstalk.js";
 
 export interface FindTurnsInput {
   /** One Float32Array per channel, 16 kHz. */
@@ -45,8 +45,8 @@ export interface TurnFinderOptions {
   diarizer?: Diarizer;
   /** Parameter overrides for the classic backend (evaluation / experiments). */
   params?: Partial<ClassicParams>;
-  /** Cross-talk rejection on two-channel per-party audio (default on; off = the "before" of the evaluation). */
-  crosstalk?: boolean;
+  /** Cross-talk rejection on two-channel per-party audio (default on; false = the "before" of the evaluation; an object = parameter overrides). */
+  crosstalk?: boolean | Partial<CrosstalkParams>;
 }
 
 export interface TurnFinderResult {
@@ -89,7 +89,8 @@ export function createTurnFinder(opts: TurnFinderOptions): TurnFinder {
   const perChannel = (speech: SpeechRegion[][], rep?: StereoReport): TurnFinderResult => {
     const base = rep ? { mode: "per-channel" as const, stereo: rep } : { mode: "per-channel" as const };
     if (!crosstalk || !levels || speech.length !== 2) return { turns: channelTurns(speech), ...base };
-    const { speech: own, ...report } = rejectCrosstalk(levels.levels(), [speech[0]!, speech[1]!], samples / 16000);
+    const overrides = typeof opts.crosstalk === "object" ? opts.crosstalk : {};
+    const { speech: own, ...report } = rejectCrosstalk(levels.levels(), [speech[0]!, speech[1]!], samples / 16000, overrides);
     return { turns: channelTurns(own), ...base, speech: own, crosstalk: report };
   };
   return {
@@ -132,7 +133,7 @@ export function findTurns(input: FindTurnsInput): Turn[] {
   return findTurnsDetailed(input).turns;
 }
 
-export function findTurnsDetailed(input: FindTurnsInput, extra: { diarizer?: Diarizer; params?: Partial<ClassicParams>; crosstalk?: boolean } = {}): TurnFinderResult {
+export function findTurnsDetailed(input: FindTurnsInput, extra: { diarizer?: Diarizer; params?: Partial<ClassicParams>; crosstalk?: boolean | Partial<CrosstalkParams> } = {}): TurnFinderResult {
   const ch = input.channels16k;
   const f = createTurnFinder({ channels: ch.length, speakers: input.speakers, separateSpeakerPerChannel: input.separateSpeakerPerChannel, ...extra });
   const n = ch.length ? Math.min(...ch.map((c) => c.length)) : 0;
