@@ -1,6 +1,6 @@
 /**
  * `npm run eval:make-crosstalk [-- <shared eval dir> <out dir>]`
- * `npm run eval:make-crosstalk -- --check [<ravdess dir> <out dir>]`
+ * `npm run eval:make-crosstalk -- --check [--seed N] [<ravdess dir> <out dir>]`
  *
  * Builds the stereo cross-talk development cases (default: from ../shared/eval into
  * eval-data/crosstalk/, which is gitignored: nothing derived from ../shared/eval is committed).
@@ -9,6 +9,7 @@
  * ../shared/train/ravdess), each with its conditions drawn from a seeded RNG within the ranges
  * of the issue (leak −15…−25 dB, 1–8 ms, reverb 30–90%, party levels 0–8 dB apart, 8 or 16 kHz,
  * half with a faint third talker at −18…−24 dB, a quarter with a far-end echo 100–250 ms late).
+ * `--seed N` draws another such set (default 2026; out dir eval-data/crosstalk-check-N).
  * Deterministic: fixed arrangement seeds, sox effects without dither, our own 16-bit writer.
  *
  * Each case is a two-party call with one party per channel, built from clean recordings of
@@ -29,9 +30,11 @@ import { join, resolve } from "node:path";
 
 const argv = process.argv.slice(2).filter((a) => a !== "--");
 const CHECK = argv.includes("--check");
-const args = argv.filter((a) => a !== "--check");
+const seedAt = argv.indexOf("--seed");
+const SEED = seedAt >= 0 ? Number(argv[seedAt + 1]) : 2026;
+const args = argv.filter((a, i) => a !== "--check" && i !== seedAt && i !== seedAt + 1);
 const SHARED = resolve(args[0] ?? join(import.meta.dirname, "..", "..", "shared", CHECK ? "train/ravdess" : "eval"));
-const OUT = resolve(args[1] ?? join(import.meta.dirname, "..", "eval-data", CHECK ? "crosstalk-check" : "crosstalk"));
+const OUT = resolve(args[1] ?? join(import.meta.dirname, "..", "eval-data", CHECK ? (SEED === 2026 ? "crosstalk-check" : `crosstalk-check-${SEED}`) : "crosstalk"));
 
 interface Seg {
   speaker: string;
@@ -250,15 +253,16 @@ function writeCase(name: string, recipe: string, built: ReturnType<CaseSpec["bui
 function mainCheck(): void {
   if (!existsSync(SHARED)) throw new Error(`missing ${SHARED}`);
   mkdirSync(OUT, { recursive: true });
-  const r = rng(2026);
+  const r = rng(SEED);
   const pick = (lo: number, hi: number) => Math.round((lo + (hi - lo) * r()) * 10) / 10;
   const actors = Array.from({ length: 16 }, (_, i) => String(9 + i).padStart(2, "0"));
   for (let k = 0; k < 8; k++) {
     const rate = k % 2 === 0 ? 8000 : 16000;
-    const pa = actors[(2 * k) % 16]!, pb = actors[(2 * k + 3) % 16]!;
-    const bg = actors[(2 * k + 7) % 16]!;
+    const off = (((SEED - 2026) % 16) + 16) % 16; // other pairings for other seeds
+    const pa = actors[(2 * k + off) % 16]!, pb = actors[(2 * k + 3 + off) % 16]!;
+    const bg = actors[(2 * k + 7 + off) % 16]!;
     const prep = (a: string) => ravdessActor(SHARED, a, rate).map((c) => (rate === 8000 ? sox(c, rate, ["sinc", "300-3400"]) : c)).slice(0, 24);
-    const c = converse([prep(pa), prep(pb)], rate, 100 + k, 60);
+    const c = converse([prep(pa), prep(pb)], rate, SEED + 100 + k, 60);
     const levelDiff = pick(0, 8);
     for (let i = 0; i < c.party[1].length; i++) c.party[1][i] = c.party[1][i]! * 10 ** (-levelDiff / 20);
     const leakDb: [number, number] = [pick(-25, -15), pick(-25, -15)];
@@ -267,7 +271,7 @@ function mainCheck(): void {
     const [a, b] = crossLeak(c, leakDb, ms, room);
     let recipe = `RAVDESS actors ${pa} (ch0) / ${pb} (ch1, ${levelDiff} dB quieter), ${rate} Hz; leak ${leakDb[0]} / ${leakDb[1]} dB, ${ms[0]} / ${ms[1]} ms, reverb ${room}%`;
     if (k % 2 === 1) {
-      const third = converse([prep(bg), prep(bg)], rate, 200 + k, 60).party;
+      const third = converse([prep(bg), prep(bg)], rate, SEED + 200 + k, 60).party;
       const t = new Float32Array(a.length);
       addInto(t, third[0], 0);
       const bgDb = pick(-24, -18);
@@ -281,8 +285,8 @@ function mainCheck(): void {
       recipe += `; far-end echo in ch0 ${ems} ms late at ${edb} dB`;
     }
     const nz = pick(-65, -55);
-    addInto(a, noise(a.length, nz, 300 + k), 0);
-    addInto(b, noise(b.length, nz, 400 + k), 0);
+    addInto(a, noise(a.length, nz, SEED + 300 + k), 0);
+    addInto(b, noise(b.length, nz, SEED + 400 + k), 0);
     writeCase(`xtc-${String(k + 1).padStart(2, "0")}-${rate / 1000}k`, recipe + `; noise ${nz} dBFS`, { rate, chans: [a, b], truth: c.truth, duration: c.duration });
   }
   console.log(`wrote 8 held-out cases to ${OUT}`);
