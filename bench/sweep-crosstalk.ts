@@ -13,7 +13,22 @@ import { pooled } from "../src/eval/der.js";
 const args = process.argv.slice(2);
 const dirs = args.filter((a) => existsSync(a));
 const list = args.find((a) => a.startsWith("["));
-const variants = (list ? JSON.parse(list) : [false, {}, { fixedGainDb: -15 }, { fixedGainDb: -20 }, { maxLagFrames: 0 }, { holdDecayDb: 1e9 }, { nearRangeDb: 1e9 }, { nearRangeDb: 12 }, { nearRangeDb: 20 }, { minMarginDb: 3 }, { minMarginDb: 9 }]) as (false | Partial<CrosstalkParams>)[];
+const variants = (list ? JSON.parse(list) : [
+      false,
+      {},
+      { fixedGainDb: -15 },
+      { fixedGainDb: -20 },
+      { maxLagFrames: 0 },
+      { holdDecayDb: 1 },
+      { holdDecayDb: 1e9 },
+      { nearRangeDb: 1e9, commonCorrelation: 2 },
+      { nearRangeDb: 1e9 },
+      { commonCorrelation: 2 },
+      { nearRangeDb: 15 },
+      { nearRangeDb: 20 },
+      { minMarginDb: 3 },
+      { minMarginDb: 9 },
+    ]) as (false | Partial<CrosstalkParams>)[];
 const cache = new Map<string, SpeechRegion[][]>();
 for (const v of variants) {
   const files = [];
