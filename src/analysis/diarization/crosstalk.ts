@@ -12,18 +12,25 @@
  *    - lag: the frame lag d (0–500 ms) maximising the correlation of L_i(t + d) with L_j(t)
  *      over frames where j is loud (≥ its speech level − 10 dB) and louder than i; a few ms
  *      of acoustic delay is lag 0, an echo path 100–300 ms is found as such;
- *    - the bleed envelope H_j(t) = max(L_j(t − d), L_j(t − d + 1), H_j(t − 1) − 1 dB): the
- *      other channel's level, aligned, held with a 1 dB / 10 ms decay (RT60 ≈ 0.6 s) because
- *      the leaked copy is reverberant while the source channel's own speech is dry;
+ *    - the bleed envelope H_j(t) = max(L_j(t − d), L_j(t − d + 1), H_j(t − 1) − 0.3 dB): the
+ *      other channel's level, aligned, held with a 0.3 dB / 10 ms decay (RT60 ≈ 2 s, longer
+ *      than most rooms) because the leaked copy is reverberant while the source is dry;
  *    - gain g = median of L_i − H_j over those frames (where i mostly hears only j's bleed);
  *      margin m = 90th percentile of the spread around it, clamped to [6, 12] dB.
  * 2. Per frame, channel i is its own party's speech when it is inside i's VAD speech and
- *    L_i ≥ max(H_j + g + m, floor_i + 6) (louder than the bleed predicted from the other side)
- *    and L_i ≥ S_i − 15 dB, S_i = 90th percentile of i's level on frames passing the first
- *    test (the near voice of that microphone; a faint talker elsewhere in the room is not it).
+ *    (test 1) L_i ≥ max(H_j + g + m, floor_i + 6), i.e. louder than the bleed predicted from
+ *    the other side; and (test 2, the near voice of that microphone) L_i ≥ S_i − 18 dB, with
+ *    S_i = 90th percentile of i's level on frames passing test 1, and, when L_i is more than
+ *    10 dB below S_i, not a common source: one talker heard alike in both channels (the two
+ *    level tracks correlate > 0.6 over ±150 ms while i is not louder than the other channel
+ *    by half the coupling loss) is someone elsewhere in the room, not this channel's party.
+ *    A true overlap passes both tests in both channels (two different near voices).
  *    Frame classes: silence, own speech of 0 / of 1, both (a true overlap), bleed only.
  * 3. Turns: within each VAD region, own frames closer than 0.35 s are joined; a group needs
  *    ≥ 80 ms of own frames; it is padded 0.1 s before / 0.15 s after and clipped to the region.
+ *
+ * Parameters are DEFAULT_CROSSTALK; measured alternatives (bench/sweep-crosstalk.ts) are in
+ * docs/diarization.md.
  *
  * Memory: two Float32 levels per 10 ms (2.9 MB per hour); the decision runs at the end over
  * the stored levels, linear in length (the lag search is 51 lags × frames).
