@@ -139,6 +139,8 @@ async function scan(stream: AudioStream, options: AnalysisOptions, progress: (f:
 function turns(s: Scan): { turns: Turn[]; mode: TurnMode } {
   const found = s.finder.finish(s.speech);
   if (found.mode === "per-channel") s.audio.usePerChannelSpeakers();
+  // per-channel calls: each channel's speech without the other party's bleed (cross-talk stage)
+  if (found.speech) s.speech = found.speech;
   return { turns: [...found.turns].sort((a, b) => a.start - b.start || a.end - b.end), mode: found.mode };
 }
 

@@ -7,6 +7,10 @@
  * DER with and without a 0.25 s collar (missed / false alarm / confusion), the optimal
  * speaker mapping, detected vs true speaker count, per-speaker talk-time error, and
  * precision/recall of overlap onsets and of interruptions (0.5 s tolerance).
+ *
+ * Two-channel files also get the cross-talk figures (stereoFigures): DER before (cross-talk
+ * stage off) and after, the layout found and its level separation, the estimated coupling,
+ * talk-to-listen per party and interruption counts, each against the truth.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
@@ -14,6 +18,8 @@ import type { SpeechRegion, Turn } from "../analysis/types.js";
 import { findTurnsDetailed, type ClassicParams } from "../analysis/diarization/index.js";
 import { detectSpeech16k, loadAudio16k, REPO_ROOT } from "../analysis/diarization/io.js";
 import { findInterruptions } from "../analysis/metrics/interruptions.js";
+import { talkToListen } from "../analysis/metrics/talk-to-listen.js";
+import type { Coupling, CrosstalkParams, StereoReport } from "../analysis/diarization/index.js";
 import { computeDer, eventPR, overlapOnsets, pooled, talkSeconds, type DerResult, type Segment } from "./der.js";
 
 export const COLLAR = 0.25;
@@ -31,6 +37,19 @@ export interface FileResult {
   overlapOnsets: ReturnType<typeof eventPR>;
   interruptions: ReturnType<typeof eventPR>;
   seconds: number;
+  /** Two-channel files: cross-talk figures. */
+  stereo?: StereoFigures;
+}
+
+export interface StereoFigures {
+  layout: string;
+  separationDb: [number, number];
+  /** Cross-talk stage off ("before") on the same VAD regions. */
+  before: { mode: string; der: DerResult; derCollar: DerResult; talkToListen: Record<string, string>; interruptions: number };
+  /** Truth speaker → "talk:listen" (truth, and the hypothesis through the DER mapping). */
+  talkToListen: { speaker: string; ref: string; hyp: string }[];
+  interruptions: { ref: number; hyp: number };
+  coupling?: [Coupling, Coupling];
 }
 
 export interface EvalSummary {
@@ -44,6 +63,8 @@ export interface EvalSummary {
     overlapOnsets: { precision: number; recall: number };
     interruptions: { precision: number; recall: number };
     meanAbsTalkTimeError: number;
+    /** Two-channel files: pooled DER with the cross-talk stage off. */
+    stereoBefore?: { der: ReturnType<typeof pooled>; derCollar: ReturnType<typeof pooled>; files: number };
   };
   /** Question-detection figures (cli.ts adds them when the folder has transcripts). */
   questions?: unknown;
@@ -55,9 +76,20 @@ export interface DiarizationRunOptions {
   params?: Partial<ClassicParams>;
   speechCache?: Map<string, SpeechRegion[][]>;
   quiet?: boolean;
+  /** Cross-talk rejection on per-channel stereo (default on; an object = parameter overrides). */
+  crosstalk?: boolean | Partial<CrosstalkParams>;
 }
 
-async function hypothesis(wav: string, speakers: number, opts: DiarizationRunOptions, separate = false): Promise<{ turns: Turn[]; mode: string; duration: number }> {
+interface Hypothesis {
+  turns: Turn[];
+  mode: string;
+  duration: number;
+  channels: number;
+  stereo?: StereoReport;
+  coupling?: [Coupling, Coupling];
+}
+
+async function hypothesis(wav: string, speakers: number, opts: DiarizationRunOptions, separate = false): Promise<Hypothesis> {
   const a = await loadAudio16k(wav);
   let speech = opts.speechCache?.get(wav);
   if (!speech) {
@@ -65,8 +97,33 @@ async function hypothesis(wav: string, speakers: number, opts: DiarizationRunOpt
     for (const ch of a.channels) speech.push(await detectSpeech16k(ch));
     opts.speechCache?.set(wav, speech);
   }
-  const r = findTurnsDetailed({ channels16k: a.channels, speech, speakers, separateSpeakerPerChannel: separate }, { params: opts.params });
-  return { turns: r.turns, mode: r.mode, duration: a.duration };
+  const r = findTurnsDetailed({ channels16k: a.channels, speech, speakers, separateSpeakerPerChannel: separate }, { params: opts.params, crosstalk: opts.crosstalk });
+  return { turns: r.turns, mode: r.mode, duration: a.duration, channels: a.channels.length, stereo: r.stereo, coupling: r.crosstalk?.coupling };
+}
+
+/** "talk:listen" per speaker of a turn list. */
+const ratios = (turns: Turn[]): Record<string, string> => Object.fromEntries(talkToListen(turns).map((x) => [x.speaker, x.ratio]));
+
+/** Cross-talk figures of a two-channel file: the "before" run and the call metrics vs truth. */
+async function stereoFigures(wav: string, ref: Segment[], after: Hypothesis, afterDer: DerResult, duration: number, opts: DiarizationRunOptions): Promise<StereoFigures> {
+  const b = await hypothesis(wav, -1, { ...opts, crosstalk: false });
+  const refTl = ratios(ref), hypTl = ratios(after.turns);
+  const inv: Record<string, string> = {};
+  for (const [h, r] of Object.entries(afterDer.mapping)) inv[r] = h;
+  return {
+    layout: after.stereo?.layout ?? "(flag)",
+    separationDb: after.stereo?.separationDb ?? [0, 0],
+    before: {
+      mode: b.mode,
+      der: computeDer(ref, b.turns, { duration }),
+      derCollar: computeDer(ref, b.turns, { duration, collar: COLLAR }),
+      talkToListen: ratios(b.turns),
+      interruptions: findInterruptions(b.turns).length,
+    },
+    talkToListen: Object.keys(refTl).sort().map((sp) => ({ speaker: sp, ref: refTl[sp]!, hyp: inv[sp] !== undefined ? (hypTl[inv[sp]!] ?? "0:100") : "-" })),
+    interruptions: { ref: findInterruptions(ref).length, hyp: findInterruptions(after.turns).length },
+    ...(after.coupling ? { coupling: after.coupling } : {}),
+  };
 }
 
 function evalOne(file: string, ref: Segment[], hyp: Turn[], duration: number, mode: string, seconds: number): FileResult {
@@ -102,6 +159,7 @@ interface StereoTruth {
 }
 
 export async function runDiarizationEval(dir: string, opts: DiarizationRunOptions = {}): Promise<EvalSummary> {
+  opts = { ...opts, speechCache: opts.speechCache ?? new Map() };
   const files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
   const results: FileResult[] = [];
   for (const jf of files) {
@@ -114,7 +172,9 @@ export async function runDiarizationEval(dir: string, opts: DiarizationRunOption
       const ref = truth.segments;
       const nTrue = new Set(ref.map((s) => s.speaker)).size;
       const h = await hypothesis(wav, opts.oracleCount ? nTrue : -1, opts);
-      results.push(evalOne(basename(wav), ref, h.turns, truth.duration ?? h.duration, h.mode, (performance.now() - t0) / 1000));
+      const r = evalOne(basename(wav), ref, h.turns, truth.duration ?? h.duration, h.mode, (performance.now() - t0) / 1000);
+      if (h.channels === 2 && opts.crosstalk !== false) r.stereo = await stereoFigures(wav, ref, h, r.der, truth.duration ?? h.duration, opts);
+      results.push(r);
     } else if (truth.turn_pairs || truth.derived_channel_activity) {
       // Stereo call: the automatic layout detection must choose per-channel on its own.
       const h = await hypothesis(wav, -1, opts, false);
@@ -133,6 +193,7 @@ export async function runDiarizationEval(dir: string, opts: DiarizationRunOption
           const sp = new Set(h.turns.filter((t) => Math.min(p.end, t.end) - Math.max(p.start, t.start) > 0.2).map((t) => t.speaker));
           if (sp.size >= 2) both++;
         }
+        r.stereo = await stereoFigures(wav, refSegs, h, r.der, h.duration, opts);
         (r as FileResult & { turnPairs?: unknown }).turnPairs = { speechInsideSpans: total ? inside / total : 0, spansWithBothParties: both / Math.max(1, pairs.length), spans: pairs.length, note: "DER here is against derived_channel_activity (energy estimate, not human)" };
       }
       results.push(r);
@@ -161,6 +222,8 @@ export async function runDiarizationEval(dir: string, opts: DiarizationRunOption
       meanAbsTalkTimeError: tte.length ? tte.reduce((a, b) => a + b, 0) / tte.length : 0,
     },
   };
+  const st = results.filter((r) => r.stereo);
+  if (st.length) summary.pooled.stereoBefore = { der: pooled(st.map((r) => r.stereo!.before.der)), derCollar: pooled(st.map((r) => r.stereo!.before.derCollar)), files: st.length };
   return summary;
 }
 
@@ -179,6 +242,20 @@ function printFile(r: FileResult): void {
       `overlap-onset P/R ${r.overlapOnsets.matched}/${r.overlapOnsets.nHyp} ${r.overlapOnsets.matched}/${r.overlapOnsets.nRef}  ` +
       `interruption P/R ${r.interruptions.matched}/${r.interruptions.nHyp} ${r.interruptions.matched}/${r.interruptions.nRef}  (${r.seconds.toFixed(1)}s)`,
   );
+  if (r.stereo) printStereo(r);
+}
+
+function printStereo(r: FileResult): void {
+  const s = r.stereo!, b = s.before;
+  const cp = s.coupling?.map((c) => `${c.from}→${c.to} lag ${c.lagFrames * 10} ms gain ${c.gainDb.toFixed(1)} dB margin ${c.marginDb.toFixed(1)}`).join("; ");
+  console.log(
+    `${"".padEnd(26)} cross-talk: before DER ${pct(b.der.der)} collar ${pct(b.derCollar.der)} (mode ${b.mode}) → after DER ${pct(r.der.der)} collar ${pct(r.derCollar.der)}; ` +
+      `layout ${s.layout} (separation ${s.separationDb.map((x) => x.toFixed(1)).join("/")} dB)${cp ? `; coupling ${cp}` : ""}`,
+  );
+  console.log(
+    `${"".padEnd(26)} talk:listen ${s.talkToListen.map((t) => `${t.speaker} truth ${t.ref} hyp ${t.hyp}`).join(", ")} (before ${Object.entries(b.talkToListen).map(([k, v]) => `${k} ${v}`).join(", ")}); ` +
+      `interruptions truth ${s.interruptions.ref} hyp ${s.interruptions.hyp} (before ${b.interruptions})`,
+  );
 }
 
 export function printSummary(s: EvalSummary): void {
@@ -191,6 +268,10 @@ export function printSummary(s: EvalSummary): void {
     `speaker count exact ${p.speakerCountExact}/${p.speakerCountFiles}; mean |talk-time error| ${p.meanAbsTalkTimeError.toFixed(2)}s; ` +
       `overlap onsets P ${pct(p.overlapOnsets.precision)} R ${pct(p.overlapOnsets.recall)}; interruptions P ${pct(p.interruptions.precision)} R ${pct(p.interruptions.recall)}`,
   );
+  if (p.stereoBefore) {
+    const b = p.stereoBefore;
+    console.log(`two-channel files (${b.files}): cross-talk stage off ("before") DER ${pct(b.der.der)}, collar ${COLLAR}s: ${pct(b.derCollar.der)}`);
+  }
 }
 
 export function writeResults(name: string, s: EvalSummary): string {

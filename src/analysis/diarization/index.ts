@@ -6,6 +6,9 @@
  * - Stereo without the flag: the layout is detected (stereo.ts). Channels that alternate in
  *   energy dominance → per channel as above; identical or mixed channels → mono diarization
  *   of the down-mix (speech = union of the channels' VAD regions).
+ * - Two channels per party (either way): the cross-talk stage (crosstalk.ts) keeps only the
+ *   parts of each channel's VAD speech where that channel's party is the near source (the
+ *   other party's bleed / echo and faint background talkers are dropped; true overlaps stay).
  * - Mono: the classic diarizer (classic.ts), honouring `speakers` (-1 detect, N exactly N).
  *
  * Two entry points: `findTurns` on whole signals, and `createTurnFinder` which takes the audio
@@ -13,12 +16,14 @@
  */
 import type { SpeechRegion, Turn } from "../types.js";
 import { ClassicDiarizer, type ClassicParams } from "./classic.js";
+import { ChannelLevels, channelTurns, rejectCrosstalk, type CrosstalkParams, type CrosstalkResult } from "./crosstalk.js";
 import { StereoAnalyzer, type StereoReport } from "./stereo.js";
 import type { Diarizer, DiarizerSession } from "./types.js";
 
 export type { Diarizer, DiarizerSession, DiarizeRequest } from "./types.js";
 export { ClassicDiarizer, DEFAULT_PARAMS, type ClassicParams } from "./classic.js";
 export { analyzeStereo, StereoAnalyzer, type StereoReport, type StereoLayout } from "./stereo.js";
+export { rejectCrosstalk, DEFAULT_CROSSTALK, type CrosstalkParams, type CrosstalkResult, type Coupling, type FrameClass } from "./crosstalk.js";
 
 export interface FindTurnsInput {
   /** One Float32Array per channel, 16 kHz. */
@@ -40,12 +45,17 @@ export interface TurnFinderOptions {
   diarizer?: Diarizer;
   /** Parameter overrides for the classic backend (evaluation / experiments). */
   params?: Partial<ClassicParams>;
+  /** Cross-talk rejection on two-channel per-party audio (default on; false = the "before" of the evaluation; an object = parameter overrides). */
+  crosstalk?: boolean | Partial<CrosstalkParams>;
 }
 
 export interface TurnFinderResult {
   turns: Turn[];
   mode: TurnMode;
   stereo?: StereoReport;
+  /** Per channel, the speech that is that channel's party (per-channel mode with cross-talk rejection). */
+  speech?: SpeechRegion[][];
+  crosstalk?: Omit<CrosstalkResult, "speech">;
 }
 
 export interface TurnFinder {
@@ -67,23 +77,29 @@ export function unionRegions(lists: SpeechRegion[][]): SpeechRegion[] {
   return out;
 }
 
-function perChannelTurns(speech: SpeechRegion[][]): Turn[] {
-  const turns: Turn[] = [];
-  speech.forEach((regs, c) => {
-    for (const r of regs) if (r.end > r.start) turns.push({ speaker: String(c), start: r.start, end: r.end });
-  });
-  return turns.sort((a, b) => a.start - b.start || a.end - b.end);
-}
-
 export function createTurnFinder(opts: TurnFinderOptions): TurnFinder {
   const nch = opts.channels;
   const forcedPerChannel = nch >= 2 && opts.separateSpeakerPerChannel;
   const stereo = nch === 2 && !forcedPerChannel ? new StereoAnalyzer() : undefined;
+  const crosstalk = nch === 2 && opts.crosstalk !== false;
+  const levels = stereo?.levels ?? (crosstalk ? new ChannelLevels() : undefined);
   const session: DiarizerSession | undefined = forcedPerChannel ? undefined : (opts.diarizer ?? new ClassicDiarizer(opts.params)).createSession();
   let mix: Float32Array = new Float32Array(0);
+  let samples = 0;
+  const perChannel = (speech: SpeechRegion[][], rep?: StereoReport): TurnFinderResult => {
+    const base = rep ? { mode: "per-channel" as const, stereo: rep } : { mode: "per-channel" as const };
+    if (!crosstalk || !levels || speech.length !== 2) return { turns: channelTurns(speech), ...base };
+    const overrides = typeof opts.crosstalk === "object" ? opts.crosstalk : {};
+    const { speech: own, ...report } = rejectCrosstalk(levels.levels(), [speech[0]!, speech[1]!], samples / 16000, overrides);
+    return { turns: channelTurns(own), ...base, speech: own, crosstalk: report };
+  };
   return {
     push(chunks: Float32Array[]) {
-      if (!session) return;
+      samples += chunks[0]?.length ?? 0;
+      if (!session) {
+        if (levels && chunks.length === 2) levels.push(chunks[0]!, chunks[1]!);
+        return;
+      }
       if (chunks.length === 1) {
         session.push(chunks[0]!);
         return;
@@ -99,15 +115,15 @@ export function createTurnFinder(opts: TurnFinderOptions): TurnFinder {
       session.push(m);
     },
     finish(speech: SpeechRegion[][]): TurnFinderResult {
-      if (forcedPerChannel) return { turns: perChannelTurns(speech), mode: "per-channel" };
+      if (forcedPerChannel) return perChannel(speech);
       const rep = stereo?.result();
-      if (rep && rep.layout === "per-channel") return { turns: perChannelTurns(speech), mode: "per-channel", stereo: rep };
+      if (rep && rep.layout === "per-channel") return perChannel(speech, rep);
       const regions = rep?.layout === "identical" ? unionRegions([speech[0] ?? []]) : unionRegions(speech);
       const turns = session!.finish({ speakers: opts.speakers, speech: regions });
       return rep ? { turns, mode: "mono", stereo: rep } : { turns, mode: "mono" };
     },
     get bytes() {
-      return session?.bytes ?? 0;
+      return (session?.bytes ?? 0) + (levels?.bytes ?? 0);
     },
   };
 }
@@ -117,7 +133,7 @@ export function findTurns(input: FindTurnsInput): Turn[] {
   return findTurnsDetailed(input).turns;
 }
 
-export function findTurnsDetailed(input: FindTurnsInput, extra: { diarizer?: Diarizer; params?: Partial<ClassicParams> } = {}): TurnFinderResult {
+export function findTurnsDetailed(input: FindTurnsInput, extra: { diarizer?: Diarizer; params?: Partial<ClassicParams>; crosstalk?: boolean | Partial<CrosstalkParams> } = {}): TurnFinderResult {
   const ch = input.channels16k;
   const f = createTurnFinder({ channels: ch.length, speakers: input.speakers, separateSpeakerPerChannel: input.separateSpeakerPerChannel, ...extra });
   const n = ch.length ? Math.min(...ch.map((c) => c.length)) : 0;
