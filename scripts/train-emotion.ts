@@ -4,9 +4,12 @@
  * leave-actors-out cross-validation report.
  *
  * 1. Features: every clip is analysed by the pipeline's own code (features/segment.ts →
- *    emotion/features.ts), once as it is (16 kHz) and once band-limited to 8 kHz and back
- *    (the project's resampler), so the model learns features that survive telephone audio.
- *    Cached in .cache/ (gitignored) under the data's fingerprint; rebuilt from audio without it.
+ *    emotion/features.ts) in four versions: as it is (16 kHz); band-limited to 8 kHz and back
+ *    (the project's resampler), so the model learns features that survive telephone audio; and
+ *    both again at another level (one gain per actor and version, −20..+10 dB, from a seeded
+ *    generator), because the analysis' silence gates are partly absolute (−60 dBFS) and a
+ *    quiet recording loses frames. Cached in .cache/ (gitignored) under the data's
+ *    fingerprint; rebuilt from audio without it.
  * 2. Two multinomial logistic regressions (emotion/fit.ts): "clip" on the clip features,
  *    "speaker" on clip features + features relative to the actor's mean (all the actor's clips
  *    of the same bandwidth).
@@ -39,7 +42,7 @@ import {
 } from "../src/analysis/metrics/emotion/model.js";
 
 const FIXED_DATE = "2026-12-01";
-const L2_GRID = [0.003, 0.01, 0.03, 0.1];
+const L2_GRID = [0.01, 0.03];
 const NEUTRAL_GRID = Array.from({ length: 13 }, (_, i) => i * 0.05);
 // Circumplex coordinates (valence, arousal in −1..1) of each class, after Russell (1980) and
 // Scherer (2005): where the class sits on the two axes tone is defined by.
@@ -64,7 +67,16 @@ const labels = (JSON.parse(readFileSync(join(dir, "labels.json"), "utf8")) as La
 const hash = createHash("sha256");
 for (const l of labels) hash.update(l.file).update(readFileSync(join(dir, l.file)));
 const fingerprint = hash.digest("hex").slice(0, 16);
-const cachePath = join(".cache", `emotion-features-${fingerprint}.json`);
+const VARIANTS = ["wide", "narrow", "wide_gain", "narrow_gain"] as const;
+type Variant = (typeof VARIANTS)[number];
+const cachePath = join(".cache", `emotion-features-v2-${fingerprint}.json`);
+/** Deterministic gain (dB) of an actor's clips in a gain variant: a seeded LCG draw in −20..+10. */
+function gainDb(actor: number, variant: number): number {
+  let x = (actor * 2654435761 + variant * 40503 + 12345) >>> 0;
+  for (let k = 0; k < 3; k++) x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+  return -20 + 30 * (x / 2 ** 32);
+}
+const scaled = (x: Float32Array, db: number) => x.map((v) => v * 10 ** (db / 20));
 
 async function measuresOf(samples: Float32Array): Promise<number[]> {
   const audio = memorySpeechAudio(samples);
@@ -74,11 +86,11 @@ function bandLimit8k(x: Float32Array): Float32Array {
   return resample(resample(x, 16000, 8000), 8000, 16000);
 }
 
-type Row = { wide: number[]; narrow: number[] };
+type Row = Record<Variant, number[]>;
 let rows: Row[];
 if (existsSync(cachePath)) {
-  const raw = JSON.parse(readFileSync(cachePath, "utf8")) as { wide: (number | null)[]; narrow: (number | null)[] }[];
-  rows = raw.map((x) => ({ wide: x.wide.map((v) => v ?? NaN), narrow: x.narrow.map((v) => v ?? NaN) }));
+  const raw = JSON.parse(readFileSync(cachePath, "utf8")) as Record<Variant, (number | null)[]>[];
+  rows = raw.map((x) => Object.fromEntries(VARIANTS.map((v) => [v, x[v].map((n) => n ?? NaN)])) as Row);
   console.log(`features: ${rows.length} clips from cache ${cachePath}`);
 } else {
   rows = [];
@@ -86,7 +98,13 @@ if (existsSync(cachePath)) {
   for (const [i, l] of labels.entries()) {
     const { channels } = await loadAudio16k(join(dir, l.file));
     const x = channels[0]!;
-    rows.push({ wide: await measuresOf(x), narrow: await measuresOf(bandLimit8k(x)) });
+    const n8 = bandLimit8k(x);
+    rows.push({
+      wide: await measuresOf(x),
+      narrow: await measuresOf(n8),
+      wide_gain: await measuresOf(scaled(x, gainDb(l.actor, 2))),
+      narrow_gain: await measuresOf(scaled(n8, gainDb(l.actor, 3))),
+    });
     if ((i + 1) % 120 === 0) console.log(`features: ${i + 1}/${labels.length} clips (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
   mkdirSync(".cache", { recursive: true });
@@ -103,14 +121,14 @@ const folds = [0, 1, 2, 3].map((k) => actors.filter((_, i) => Math.floor((i * 4)
 const foldOf = labels.map((l) => folds.findIndex((f) => f.includes(l.actor)));
 
 // speaker-relative vectors: each actor's mean over their clips of the same bandwidth
-function speakerRows(which: "wide" | "narrow"): number[][] {
+function speakerRows(which: Variant): number[][] {
   const means = new Map<number, number[]>();
   for (const a of actors) means.set(a, speakerMeans(rows.filter((_, i) => labels[i]!.actor === a).map((x) => x[which])));
   return rows.map((x, i) => speakerVector(x[which], means.get(labels[i]!.actor)!));
 }
 const design = {
-  clip: { features: [...CLIP_FEATURES], wide: rows.map((x) => clipVector(x.wide)), narrow: rows.map((x) => clipVector(x.narrow)) },
-  speaker: { features: [...SPEAKER_FEATURES], wide: speakerRows("wide"), narrow: speakerRows("narrow") },
+  clip: { features: [...CLIP_FEATURES], ...(Object.fromEntries(VARIANTS.map((v) => [v, rows.map((x) => clipVector(x[v]))])) as Record<Variant, number[][]>) },
+  speaker: { features: [...SPEAKER_FEATURES], ...(Object.fromEntries(VARIANTS.map((v) => [v, speakerRows(v)])) as Record<Variant, number[][]>) },
 };
 
 // ---------- 2./3. cross-validation ----------
@@ -123,8 +141,8 @@ function crossValidate(mode: "clip" | "speaker", l2: number): Oof {
   const out: Oof = { wide: new Array(rows.length), narrow: new Array(rows.length) };
   for (let k = 0; k < folds.length; k++) {
     const tr = rows.map((_, i) => i).filter((i) => foldOf[i] !== k);
-    const X = [...tr.map((i) => D.wide[i]!), ...tr.map((i) => D.narrow[i]!)];
-    const Y = [...tr.map((i) => y[i]!), ...tr.map((i) => y[i]!)];
+    const X = VARIANTS.flatMap((v) => tr.map((i) => D[v][i]!));
+    const Y = VARIANTS.flatMap(() => tr.map((i) => y[i]!));
     const m = fitLogReg(D.features, X, Y, l2);
     for (let i = 0; i < rows.length; i++) if (foldOf[i] === k) {
       out.wide[i] = logitsOf(m, D.wide[i]!);
@@ -224,7 +242,7 @@ for (let hi = 0.1; hi <= 0.601; hi += 0.05) for (let lo = -0.1; lo >= -0.601; lo
 // ---------- 4. final fit ----------
 function finalModel(mode: "clip" | "speaker"): LinearModel {
   const D = design[mode];
-  const m = fitLogReg(D.features, [...D.wide, ...D.narrow], [...y, ...y], chosen[mode]!.l2);
+  const m = fitLogReg(D.features, VARIANTS.flatMap((v) => D[v]), VARIANTS.flatMap(() => y), chosen[mode]!.l2);
   return {
     features: m.features,
     mean: m.mean.map((v) => r(v)),
@@ -252,7 +270,7 @@ for (const f of FIXTURES) {
 const model: EmotionModelFile = {
   header: {
     model: "speech emotion: multinomial logistic regression (clip and speaker-relative variants) with temperature scaling",
-    data: `RAVDESS speech, ${labels.length} clips of actors ${actors[0]}-${actors[actors.length - 1]} (${dir.endsWith("ravdess") ? "../shared/train/ravdess" : "custom"}), each also band-limited to 8 kHz; data fingerprint sha256:${fingerprint}`,
+    data: `RAVDESS speech, ${labels.length} clips of actors ${actors[0]}-${actors[actors.length - 1]} (${dir.endsWith("ravdess") ? "../shared/train/ravdess" : "custom"}), each also band-limited to 8 kHz, and both at another level (-20..+10 dB); data fingerprint sha256:${fingerprint}`,
     date: FIXED_DATE,
     licence: "Fitted on RAVDESS (Livingstone & Russo 2018), CC BY-NC-SA 4.0: non-commercial use, share alike. Commercial users must refit on data they may use (npm run train:emotion -- <dir>).",
     source: "Zenodo record 1188976",
