@@ -93,6 +93,19 @@ describe("emotion per segment", () => {
     expect(r[2]).toEqual({ emotion: "neutral", emotion_score: 0 });
   });
 
+  it("judges a speaker with enough segments against their own mean (speaker model), others clip by clip", async () => {
+    const model = emotionModel();
+    const truth = JSON.parse(readFileSync(join(import.meta.dirname, "../fixtures/mono-two-voices.json"), "utf8")) as { segments: { start: number; end: number }[] };
+    const { channels } = await loadAudio16k(join(import.meta.dirname, "../fixtures/mono-two-voices.wav"));
+    const input: MetricInput = { audio: memorySpeechAudio(channels[0]!), turns: truth.segments.map((t) => ({ speaker: "x", start: t.start, end: t.end })), speech: [] };
+    expect(input.turns.length).toBeGreaterThanOrEqual(model.speaker_min_segments);
+    const spk = computeEmotion(input, undefined, { ...model, speaker_min_phonation_seconds: 0 });
+    const clip = computeEmotion(input, undefined, { ...model, speaker_min_segments: 99 });
+    expect(spk.every((s) => s.mode === "speaker")).toBe(true);
+    expect(clip.every((s) => s.mode === "clip")).toBe(true);
+    expect(spk.map((s) => s.emotions)).not.toEqual(clip.map((s) => s.emotions));
+  });
+
   it("labels neutral, with neutral's probability, when no label reaches the threshold", async () => {
     const model = emotionModel();
     const { channels } = await loadAudio16k(join(import.meta.dirname, "../fixtures/speech-pcm16-16k.wav"));
