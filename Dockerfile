@@ -11,6 +11,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY web ./web
+# the fitted emotion model (src/analysis/metrics/emotion/model.ts looks for fitted/ upwards)
+COPY fitted ./fitted
 RUN npm run build && npm prune --omit=dev
 ENV NODE_ENV=production PORT=4000
 EXPOSE 4000

@@ -83,6 +83,8 @@ export interface DeepAffectsSegment {
   confidence?: number;
   emotion?: string;
   emotion_score?: number;
+  /** Our extension: the whole emotion distribution (DeepAffects labels, sums to 1). */
+  emotions?: { label: string; score: number }[];
 }
 export interface SpeakerValueEntry {
   speaker_id: string;

@@ -19,6 +19,7 @@ export function toInteractionAnalytics(r: DeepAffectsResponse): InteractionAnaly
       confidence: s.confidence,
       emotion: s.emotion,
       emotionScore: s.emotion_score,
+      emotions: s.emotions?.map((e) => ({ label: e.label, score: e.score })),
     })),
     energy: values(r.energy),
     pace: values(r.pace),

@@ -18,6 +18,7 @@ export const DeepAffectsResponseSchema = z
         confidence: z.number().finite().optional(),
         emotion: z.string().optional(),
         emotion_score: z.number().finite().min(0).max(1).optional(),
+        emotions: z.array(z.object({ label: z.string(), score: z.number().finite().min(0).max(1) })).optional(),
       }),
     ),
     energy: z.array(speakerValue).optional(),

@@ -29,6 +29,8 @@ export function toDeepAffectsResponse(r: DeepAffectsResponse): Record<string, un
       ...(s.text !== undefined ? { text: s.text } : {}),
       ...(s.emotion !== undefined ? { emotion: s.emotion } : {}),
       ...(s.emotion_score !== undefined ? { emotion_score: s.emotion_score } : {}),
+      // our one extension on segments: the whole emotion distribution
+      ...(s.emotions !== undefined ? { emotions: s.emotions } : {}),
     })),
   };
   const lists = { energy: r.energy, pace: r.pace, questions_asked: r.questions_asked, tone: r.tone, talk_to_listen_ratio: r.talk_to_listen_ratio };

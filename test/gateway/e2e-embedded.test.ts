@@ -68,7 +68,14 @@ describe("embedded mode, stereo call with known turns", () => {
       expect(seg.emotion).toMatch(/\w+/);
       expect(seg.emotionScore).toBeGreaterThanOrEqual(0);
       expect(seg.emotionScore).toBeLessThanOrEqual(1);
+      // the whole distribution (absent only for segments with too little voiced speech):
+      // 7 DeepAffects labels summing to 1, the label's score among them
+      if (!seg.emotions) continue;
+      expect(seg.emotions.map((e) => e.label)).toEqual(["joy", "sadness", "anger", "fear", "disgust", "surprise", "neutral"]);
+      expect(seg.emotions.reduce((s, e) => s + e.score, 0)).toBeCloseTo(1, 2);
+      expect(seg.emotions.find((e) => e.label === seg.emotion)!.score).toBe(seg.emotionScore);
     }
+    expect(r.segments.some((seg) => seg.emotions?.length === 7)).toBe(true);
     expect(r.silence?.totalSeconds).toBeGreaterThan(0);
 
     const s0 = r.speakers.find((s) => s.speakerId === "0")!;

@@ -31,7 +31,8 @@ afterAll(async () => {
 const stereo = { content: fixtureBase64("stereo-call.wav"), encoding: "WAV", sampleRate: 8000, languageCode: "en-US", metrics: ["all"], speakers: -1, separateSpeakerPerChannel: true };
 
 const RESPONSE_FIELDS = ["num_speakers", "total_speech_duration", "segments", "energy", "pace", "questions_asked", "tone", "talk_to_listen_ratio", "interruptions"];
-const SEGMENT_FIELDS = ["speaker_id", "start", "end", "text", "emotion", "emotion_score"];
+// DeepAffects' segment fields plus our `emotions` distribution
+const SEGMENT_FIELDS = ["speaker_id", "start", "end", "text", "emotion", "emotion_score", "emotions"];
 
 /** The exact DeepAffects response shape: only its field names, each of the right type. */
 function expectDeepAffectsResponse(r: Record<string, unknown>) {
@@ -46,6 +47,7 @@ function expectDeepAffectsResponse(r: Record<string, unknown>) {
     expect(typeof s.end).toBe("number");
     expect(s.end as number).toBeGreaterThanOrEqual(s.start as number);
     if ("emotion_score" in s) expect(typeof s.emotion_score).toBe("number");
+    if ("emotions" in s) for (const e of s.emotions as Record<string, unknown>[]) expect(Object.keys(e).sort()).toEqual(["label", "score"]);
   }
   for (const name of ["energy", "pace", "questions_asked", "tone", "talk_to_listen_ratio"]) {
     if (!(name in r)) continue;

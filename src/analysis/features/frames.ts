@@ -16,6 +16,14 @@
  *             Hann window), computed on every other frame that is above the level gate (NaN
  *             elsewhere). Limited to 4 kHz so that 8 kHz telephone audio and wideband audio are
  *             comparable. Flatter spectra (higher alpha) go with louder, tenser, aroused speech.
+ *  On the same spectra (same frames, same 4 kHz limit), the eGeMAPS-style spectral descriptors
+ *  used by the emotion model (Eyben et al. 2016):
+ *  - `hammarberg` dB: strongest bin in 0–2 kHz minus strongest bin in 2–4 kHz;
+ *  - `slopeLo` / `slopeHi`: least-squares slope of the log power spectrum (dB per kHz) in
+ *             0–500 Hz and 500–1500 Hz;
+ *  - `mfcc`   c1..c12 (NUM_MFCC per frame, row-major) of a 24-band mel filterbank over
+ *             100–3800 Hz (log, DCT-II); c0 (gain) is left out. Band-limited like the rest, so
+ *             telephone and wideband audio give the same coefficients.
  *
  * Frames below the level gate (-60 dBFS, or 45 dB under the chunk's loudest frame) are not
  * analysed for pitch or spectrum.
@@ -43,7 +51,16 @@ export interface FrameTrack {
   f0: Float32Array;
   voicing: Float32Array;
   alpha: Float32Array;
+  /** Spectral descriptors on the alpha frames (NaN elsewhere); see the header. */
+  hammarberg: Float32Array;
+  slopeLo: Float32Array;
+  slopeHi: Float32Array;
+  /** NUM_MFCC values per frame (frame f at f * NUM_MFCC), NaN where not computed. */
+  mfcc: Float32Array;
 }
+
+export const NUM_MFCC = 12;
+const NUM_MEL = 24;
 
 // ---------- FFT (radix-2, in place) ----------
 
@@ -187,7 +204,11 @@ export function analyseFrames(samples: Float32Array, startTime = 0): FrameTrack 
   const f0 = new Float32Array(nFrames);
   const voicing = new Float32Array(nFrames);
   const alpha = new Float32Array(nFrames).fill(NaN);
-  const track: FrameTrack = { start: startTime + HOP_SECONDS / 2, length: nFrames, db, f0, voicing, alpha };
+  const hammarberg = new Float32Array(nFrames).fill(NaN);
+  const slopeLo = new Float32Array(nFrames).fill(NaN);
+  const slopeHi = new Float32Array(nFrames).fill(NaN);
+  const mfcc = new Float32Array(nFrames * NUM_MFCC).fill(NaN);
+  const track: FrameTrack = { start: startTime + HOP_SECONDS / 2, length: nFrames, db, f0, voicing, alpha, hammarberg, slopeLo, slopeHi, mfcc };
   if (nFrames === 0) return track;
 
   // Intensity: prefix sums of squares (float64) give any window's energy in O(1).
@@ -300,6 +321,8 @@ export function analyseFrames(samples: Float32Array, startTime = 0): FrameTrack 
   const b1k = Math.round(1000 / binHz);
   const b4k = Math.round(4000 / binHz);
   const bandRatio = (lo: number, hi: number) => 10 * Math.log10((hi + 1e-12) / (lo + 1e-12));
+  const powA = new Float64Array(257);
+  const powB = new Float64Array(257);
   let held = -1; // a frame waiting for its partner
   const flush = (fa: number, fb: number) => {
     const sa = fa * HOP + HOP / 2 - 256;
@@ -310,11 +333,14 @@ export function analyseFrames(samples: Float32Array, startTime = 0): FrameTrack 
     }
     fft(re, im);
     let loA = 0, hiA = 0, loB = 0, hiB = 0;
-    for (let k = b50; k < b4k; k++) {
+    for (let k = 1; k <= b4k; k++) {
       const zr = re[k]!, zi = im[k]!, wr = re[512 - k]!, wi = im[512 - k]!;
       // 4|A[k]|^2 = (zr + wr)^2 + (zi - wi)^2 ; 4|B[k]|^2 = (zi + wi)^2 + (zr - wr)^2
       const pa = ((zr + wr) * (zr + wr) + (zi - wi) * (zi - wi)) * 0.25;
       const pb = ((zi + wi) * (zi + wi) + (zr - wr) * (zr - wr)) * 0.25;
+      powA[k] = pa;
+      powB[k] = pb;
+      if (k < b50 || k >= b4k) continue;
       if (k < b1k) {
         loA += pa;
         loB += pb;
@@ -324,7 +350,11 @@ export function analyseFrames(samples: Float32Array, startTime = 0): FrameTrack 
       }
     }
     alpha[fa] = bandRatio(loA, hiA);
-    if (fb >= 0) alpha[fb] = bandRatio(loB, hiB);
+    spectralDescriptors(powA, fa, track);
+    if (fb >= 0) {
+      alpha[fb] = bandRatio(loB, hiB);
+      spectralDescriptors(powB, fb, track);
+    }
   };
   for (let f = 0; f < nFrames; f += 2) {
     if (db[f]! < gate) continue;
@@ -338,6 +368,68 @@ export function analyseFrames(samples: Float32Array, startTime = 0): FrameTrack 
   }
   if (held >= 0) flush(held, -1);
   return track;
+}
+
+// ---------- spectral descriptors below 4 kHz (emotion features) ----------
+
+const BIN_HZ = SAMPLE_RATE / 512;
+const MEL = (() => {
+  const mel = (f: number) => 2595 * Math.log10(1 + f / 700);
+  const hz = (m: number) => 700 * (10 ** (m / 2595) - 1);
+  const lo = mel(100), hi = mel(3800);
+  const edges: number[] = [];
+  for (let i = 0; i < NUM_MEL + 2; i++) edges.push(hz(lo + ((hi - lo) * i) / (NUM_MEL + 1)) / BIN_HZ);
+  const start = new Int32Array(NUM_MEL);
+  const weights: Float64Array[] = [];
+  for (let m = 0; m < NUM_MEL; m++) {
+    const l = edges[m]!, c = edges[m + 1]!, r = edges[m + 2]!;
+    const b0 = Math.ceil(l), b1 = Math.floor(r);
+    const w = new Float64Array(Math.max(1, b1 - b0 + 1));
+    for (let b = b0; b <= b1; b++) w[b - b0] = Math.max(0, b <= c ? (b - l) / (c - l) : (r - b) / (r - c));
+    start[m] = b0;
+    weights.push(w);
+  }
+  const dct = new Float64Array(NUM_MFCC * NUM_MEL);
+  for (let k = 0; k < NUM_MFCC; k++) for (let m = 0; m < NUM_MEL; m++) dct[k * NUM_MEL + m] = Math.sqrt(2 / NUM_MEL) * Math.cos((Math.PI * (k + 1) * (m + 0.5)) / NUM_MEL);
+  return { start, weights, dct };
+})();
+const B500 = Math.round(500 / BIN_HZ);
+const B1500 = Math.round(1500 / BIN_HZ);
+const B2K = Math.round(2000 / BIN_HZ);
+const B4K = Math.round(4000 / BIN_HZ);
+const logMel = new Float64Array(NUM_MEL);
+
+/** Least-squares slope of 10·log10(power) against frequency (dB per kHz) over bins [a, b]. */
+function spectralSlope(pow: Float64Array, a: number, b: number): number {
+  let sx = 0, sy = 0, sxx = 0, sxy = 0;
+  const n = b - a + 1;
+  for (let k = a; k <= b; k++) {
+    const x = (k * BIN_HZ) / 1000;
+    const y = 10 * Math.log10(pow[k]! + 1e-12);
+    sx += x; sy += y; sxx += x * x; sxy += x * y;
+  }
+  return (n * sxy - sx * sy) / (n * sxx - sx * sx);
+}
+
+function spectralDescriptors(pow: Float64Array, f: number, track: FrameTrack): void {
+  let max02 = 0, max24 = 0;
+  for (let k = 1; k < B2K; k++) if (pow[k]! > max02) max02 = pow[k]!;
+  for (let k = B2K; k <= B4K; k++) if (pow[k]! > max24) max24 = pow[k]!;
+  track.hammarberg[f] = 10 * Math.log10((max02 + 1e-12) / (max24 + 1e-12));
+  track.slopeLo[f] = spectralSlope(pow, 1, B500);
+  track.slopeHi[f] = spectralSlope(pow, B500, B1500);
+  for (let m = 0; m < NUM_MEL; m++) {
+    const w = MEL.weights[m]!;
+    const b0 = MEL.start[m]!;
+    let e = 0;
+    for (let i = 0; i < w.length; i++) e += w[i]! * pow[b0 + i]!;
+    logMel[m] = Math.log(e + 1e-10);
+  }
+  for (let k = 0; k < NUM_MFCC; k++) {
+    let c = 0;
+    for (let m = 0; m < NUM_MEL; m++) c += MEL.dct[k * NUM_MEL + m]! * logMel[m]!;
+    track.mfcc[f * NUM_MFCC + k] = c;
+  }
 }
 
 /** Quantile of the values (sorted copy); NaN when empty. */

@@ -13,13 +13,16 @@
  *    that are above the silence threshold, at least 2 dB above the dip separating them from the
  *    preceding peak, and voiced (pitch found within +-20 ms);
  *  - phrases: stretches of active frames separated by pauses of >= 300 ms, each with its final
- *    pitch movement (used for prosodic question detection).
+ *    pitch movement (used for prosodic question detection);
+ *  - `voice`: eGeMAPS-style functionals for the emotion model (Eyben et al. 2016), all from
+ *    content below 4 kHz: pitch and loudness percentiles, shimmer- and HNR-like measures,
+ *    spectral balance, MFCC 1–12 mean and spread, voiced-run lengths (see `VoiceStats`).
  *
  * Time where another speaker's turn overlaps this one is excluded from the pitch track (`exclude`):
  * in a mono mix the other voice would otherwise be measured as this speaker's pitch.
  */
 import type { MetricInput, SpeechAudio, Turn } from "../types.js";
-import { analyseFrames, HOP_SECONDS, quantile, hzToSemitones, type FrameTrack } from "./frames.js";
+import { analyseFrames, HOP_SECONDS, NUM_MFCC, quantile, hzToSemitones, type FrameTrack } from "./frames.js";
 
 export const CHUNK_SECONDS = 30;
 export const SILENCE_DB_BELOW_P99 = 25;
@@ -35,6 +38,60 @@ export interface Phrase {
   finalSlope: number;
   /** Number of voiced frames in the phrase. */
   voicedFrames: number;
+}
+
+/**
+ * Functionals over a turn's active frames (voiced active frames where it says so). NaN when
+ * there was nothing to measure.
+ */
+export interface VoiceStats {
+  /** Pitch percentiles 20/50/80 and standard deviation over voiced frames (semitones). */
+  f0P20: number;
+  f0P50: number;
+  f0P80: number;
+  f0Std: number;
+  /** Mean rise and mean fall of pitch between successive voiced frames (semitones per 10 ms, both >= 0). */
+  f0RiseMean: number;
+  f0FallMean: number;
+  /** Intensity percentiles 20/50/80 of active frames (dBFS). */
+  dbP20: number;
+  dbP50: number;
+  dbP80: number;
+  /** Shimmer-like: mean |dB change| between successive voiced frames. */
+  shimmerDb: number;
+  /** HNR-like: mean of 10·log10(r / (1 − r)) over voiced frames, r = NCCF peak clipped to 0.01..0.99 (dB). */
+  hnrDb: number;
+  /** Voiced frames / active frames. */
+  voicedRatio: number;
+  /** Mean length of voiced runs and of unvoiced stretches inside active speech (seconds). */
+  voicedRunMean: number;
+  unvoicedRunMean: number;
+  alphaStd: number;
+  /** Over voiced frames: Hammarberg index (dB), spectral slopes 0–500 and 500–1500 Hz (dB/kHz). */
+  hammarbergMean: number;
+  slopeLoMean: number;
+  slopeHiMean: number;
+  /** MFCC 1..12 (100–3800 Hz) mean and standard deviation over active frames. */
+  mfccMean: number[];
+  mfccStd: number[];
+}
+
+class Moments {
+  n = 0;
+  sum = 0;
+  sq = 0;
+  add(v: number) {
+    if (Number.isNaN(v)) return;
+    this.n++;
+    this.sum += v;
+    this.sq += v * v;
+  }
+  get mean() {
+    return this.n > 0 ? this.sum / this.n : NaN;
+  }
+  get std() {
+    return this.n > 1 ? Math.sqrt(Math.max(0, this.sq / this.n - this.mean ** 2)) : NaN;
+  }
 }
 
 export interface TurnFeatures {
@@ -62,6 +119,7 @@ export interface TurnFeatures {
   voicingMean: number;
   syllables: number;
   phrases: Phrase[];
+  voice: VoiceStats;
 }
 
 class Growable {
@@ -212,9 +270,15 @@ export function analyseTurn(audio: SpeechAudio, turn: Turn, turnIndex = 0, exclu
     voicingMean: NaN,
     syllables: 0,
     phrases: [],
+    voice: emptyVoice(),
   };
   if (end - start < 0.05) return tf;
   const f0s = new Growable();
+  const dbs = new Growable();
+  const rise = new Moments(), fall = new Moments(), shimmer = new Moments(), hnr = new Moments(), alphaM = new Moments();
+  const hamm = new Moments(), slopeLo = new Moments(), slopeHi = new Moments();
+  const mf = Array.from({ length: NUM_MFCC }, () => new Moments());
+  const voicedRuns = new Moments(), unvoicedRuns = new Moments();
   let dbSum = 0, dbSq = 0, alphaSum = 0, alphaN = 0, voicingSum = 0, deltaSum = 0, deltaN = 0;
   for (let cs = start; cs < end; cs += CHUNK_SECONDS) {
     const ce = Math.min(end, cs + CHUNK_SECONDS);
@@ -229,11 +293,38 @@ export function analyseTurn(audio: SpeechAudio, turn: Turn, turnIndex = 0, exclu
     }
     const threshold = Math.max(-60, quantile(track.db, 0.99) - SILENCE_DB_BELOW_P99);
     let prevSt = NaN;
+    let prevDb = NaN;
+    let run = 0; // > 0: voiced run length, < 0: unvoiced run length (frames), within active speech
+    const endRun = () => {
+      if (run > 0) voicedRuns.add(run * HOP_SECONDS);
+      else if (run < 0) unvoicedRuns.add(-run * HOP_SECONDS);
+      run = 0;
+    };
     for (let i = 0; i < track.length; i++) {
       const d = track.db[i]!;
       if (d < threshold) {
         prevSt = NaN;
+        prevDb = NaN;
+        endRun();
         continue;
+      }
+      dbs.push(d);
+      alphaM.add(track.alpha[i]!);
+      if (!Number.isNaN(track.mfcc[i * NUM_MFCC]!)) for (let k = 0; k < NUM_MFCC; k++) mf[k]!.add(track.mfcc[i * NUM_MFCC + k]!);
+      if (track.f0[i]! > 0) {
+        if (!Number.isNaN(prevDb)) shimmer.add(Math.abs(d - prevDb));
+        prevDb = d;
+        const r = Math.min(0.99, Math.max(0.01, track.voicing[i]!));
+        hnr.add(10 * Math.log10(r / (1 - r)));
+        hamm.add(track.hammarberg[i]!);
+        slopeLo.add(track.slopeLo[i]!);
+        slopeHi.add(track.slopeHi[i]!);
+        if (run < 0) endRun();
+        run++;
+      } else {
+        prevDb = NaN;
+        if (run > 0) endRun();
+        run--;
       }
       tf.activeFrames++;
       tf.activePowerSum += Math.pow(10, d / 10);
@@ -252,10 +343,13 @@ export function analyseTurn(audio: SpeechAudio, turn: Turn, turnIndex = 0, exclu
         if (!Number.isNaN(prevSt)) {
           deltaSum += Math.abs(st - prevSt);
           deltaN++;
+          if (st >= prevSt) rise.add(st - prevSt);
+          else fall.add(prevSt - st);
         }
         prevSt = st;
       } else prevSt = NaN;
     }
+    endRun();
     tf.syllables += syllableNuclei(track, threshold).length;
     tf.phrases.push(...phrasesOf(track, threshold));
   }
@@ -274,7 +368,46 @@ export function analyseTurn(audio: SpeechAudio, turn: Turn, turnIndex = 0, exclu
     tf.f0P90 = quantile(v, 0.9);
   }
   if (deltaN > 0) tf.f0Delta = deltaSum / deltaN;
+  const v = tf.voice;
+  if (f0s.length > 0) {
+    const f = f0s.view();
+    v.f0P20 = quantile(f, 0.2);
+    v.f0P50 = tf.f0Median;
+    v.f0P80 = quantile(f, 0.8);
+    const m = new Moments();
+    for (let i = 0; i < f.length; i++) m.add(f[i]!);
+    v.f0Std = m.std;
+  }
+  if (dbs.length > 0) {
+    const d = dbs.view();
+    v.dbP20 = quantile(d, 0.2);
+    v.dbP50 = quantile(d, 0.5);
+    v.dbP80 = quantile(d, 0.8);
+  }
+  v.f0RiseMean = rise.n + fall.n > 0 ? rise.sum / (rise.n + fall.n) : NaN;
+  v.f0FallMean = rise.n + fall.n > 0 ? fall.sum / (rise.n + fall.n) : NaN;
+  v.shimmerDb = shimmer.mean;
+  v.hnrDb = hnr.mean;
+  v.voicedRatio = tf.activeFrames > 0 ? tf.voicedFrames / tf.activeFrames : NaN;
+  v.voicedRunMean = voicedRuns.mean;
+  v.unvoicedRunMean = unvoicedRuns.mean;
+  v.alphaStd = alphaM.std;
+  v.hammarbergMean = hamm.mean;
+  v.slopeLoMean = slopeLo.mean;
+  v.slopeHiMean = slopeHi.mean;
+  v.mfccMean = mf.map((m) => m.mean);
+  v.mfccStd = mf.map((m) => m.std);
   return tf;
+}
+
+function emptyVoice(): VoiceStats {
+  return {
+    f0P20: NaN, f0P50: NaN, f0P80: NaN, f0Std: NaN, f0RiseMean: NaN, f0FallMean: NaN,
+    dbP20: NaN, dbP50: NaN, dbP80: NaN, shimmerDb: NaN, hnrDb: NaN, voicedRatio: NaN,
+    voicedRunMean: NaN, unvoicedRunMean: NaN, alphaStd: NaN, hammarbergMean: NaN,
+    slopeLoMean: NaN, slopeHiMean: NaN,
+    mfccMean: new Array<number>(NUM_MFCC).fill(NaN), mfccStd: new Array<number>(NUM_MFCC).fill(NaN),
+  };
 }
 
 /** Other speakers' turns overlapping `turns[i]`, as [start, end] spans clipped to it. */

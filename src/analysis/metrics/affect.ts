@@ -11,12 +11,13 @@ import { computeEnergy } from "./energy.js";
 import { computePace } from "./pace.js";
 import { computeQuestions } from "./questions.js";
 import { computeTone } from "./tone.js";
-import { computeEmotion, type Emotion, type SegmentEmotion } from "./emotion.js";
+import { computeEmotion, type DeepAffectsEmotion, type EmotionScore, type SegmentEmotion } from "./emotion.js";
 import { computeSilence, type SilenceResult } from "./silence.js";
 
 export interface AffectSegment {
-  emotion?: Emotion;
+  emotion?: DeepAffectsEmotion;
   emotion_score?: number;
+  emotions?: EmotionScore[];
 }
 
 export interface AffectResult {
@@ -65,7 +66,7 @@ export async function computeAffect(input: MetricInput, metrics: readonly Metric
   let emotions: SegmentEmotion[] | undefined;
   if (want.has("emotion") || want.has("tone")) emotions = computeEmotion(input, features);
   if (want.has("emotion") && emotions) {
-    result.segments = emotions.map((e) => ({ emotion: e.emotion, emotion_score: e.emotion_score }));
+    result.segments = emotions.map((e) => ({ emotion: e.emotion, emotion_score: e.emotion_score, ...(e.emotions ? { emotions: e.emotions } : {}) }));
   }
   if (want.has("energy")) {
     const r = computeEnergy(input, features);

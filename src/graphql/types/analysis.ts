@@ -2,6 +2,12 @@ import { Field, Float, ID, Int, ObjectType, GraphQLISODateTime, registerEnumType
 import { AnalysisStatus } from "./enums.js";
 import { BasicValueScalar } from "./scalars.js";
 
+@ObjectType({ description: "One label of a segment's emotion distribution." })
+export class EmotionScore {
+  @Field(() => String, { description: "joy, sadness, anger, fear, disgust, surprise or neutral." }) label!: string;
+  @Field(() => Float, { description: "Calibrated probability, 0-1; a segment's scores sum to 1." }) score!: number;
+}
+
 @ObjectType({ description: "A stretch of one speaker's speech. Segments of different speakers may overlap." })
 export class DiarizedSegment {
   @Field(() => String) speakerId!: string;
@@ -10,7 +16,8 @@ export class DiarizedSegment {
   @Field(() => String, { nullable: true, description: "Transcript, when a recognizer ran." }) text?: string;
   @Field(() => Float, { nullable: true }) confidence?: number;
   @Field(() => String, { nullable: true }) emotion?: string;
-  @Field(() => Float, { nullable: true, description: "0-1." }) emotionScore?: number;
+  @Field(() => Float, { nullable: true, description: "Calibrated probability of `emotion`, 0-1." }) emotionScore?: number;
+  @Field(() => [EmotionScore], { nullable: true, description: "The whole emotion distribution (7 labels), when emotion was computed." }) emotions?: EmotionScore[];
 }
 
 @ObjectType()
