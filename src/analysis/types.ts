@@ -53,6 +53,12 @@ export interface Turn {
   speaker: string;
   start: number;
   end: number;
+  /**
+   * 0..1: how sure the diarizer is that this turn is this speaker's (mono diarization: mean
+   * posterior of the assigned speaker under the resegmentation GMMs over the turn's frames;
+   * 1 with one speaker or one speaker per channel). Absent when not estimated.
+   */
+  speakerConfidence?: number;
 }
 
 /** A word from a transcriber. */
