@@ -27,8 +27,8 @@ import { SpeakerSpace, type SpeakerSpaceFile } from "../analysis/diarization/spe
 import { applyCondition, CONDITIONS, energySpeechFrames, rng, type Condition } from "./augment.js";
 import { byActor, isConversational, loadClips, simulateConversation, truthSpeech, type SimClip } from "./simulate.js";
 
-export const WIN = Number(process.env.SPK_WIN ?? DEFAULT_PARAMS.svWin);
-export const HOP = Number(process.env.SPK_HOP ?? DEFAULT_PARAMS.svHop);
+export const WIN = DEFAULT_PARAMS.svWin;
+export const HOP = DEFAULT_PARAMS.svHop;
 
 export type FeatureBank = Map<Condition, ClipFeatures[]>;
 
