@@ -122,3 +122,25 @@ describe.skipIf(!existsSync(RAVDESS))("simulated conversations from RAVDESS", as
   });
 });
 if (!existsSync(RAVDESS)) console.warn(`skipping simulated-conversation tests: ${RAVDESS} not found`);
+
+describe("confidences in the analysis result (pipeline → REST shape → GraphQL mapper)", () => {
+  it("carries num_speakers_confidence, the runner-up and per-segment speaker_confidence; the GraphQL mapper exposes them", async () => {
+    const { analyze } = await import("../../src/analysis/pipeline.js");
+    const { toInteractionAnalytics } = await import("../../src/graphql/mappers.js");
+    const data = readFileSync(join(FX, "mono-two-voices.wav"));
+    const r = await analyze(data, { encoding: "WAV", sampleRate: 16000, languageCode: "en-US", metrics: ["talk_to_listen_ratio"], speakers: -1, separateSpeakerPerChannel: false } as never);
+    expect(r.num_speakers).toBe(2);
+    expect(r.num_speakers_confidence!).toBeGreaterThanOrEqual(0);
+    expect(r.num_speakers_confidence!).toBeLessThanOrEqual(1);
+    expect(r.num_speakers_runner_up).toBeDefined();
+    expect(r.num_speakers_runner_up).not.toBe(2);
+    for (const s of r.segments) {
+      expect(s.speaker_confidence!).toBeGreaterThanOrEqual(0);
+      expect(s.speaker_confidence!).toBeLessThanOrEqual(1);
+    }
+    const g = toInteractionAnalytics(r);
+    expect(g.numSpeakersConfidence).toBe(r.num_speakers_confidence);
+    expect(g.numSpeakersRunnerUp).toBe(r.num_speakers_runner_up);
+    expect(g.segments.map((s) => s.speakerConfidence)).toEqual(r.segments.map((s) => s.speaker_confidence));
+  });
+});
