@@ -14,7 +14,7 @@
 import { openAudioStream, type AudioStream } from "./audio/stream.js";
 import { openAudioFile } from "./audio/file-stream.js";
 import { StreamingResampler } from "./audio/resample.js";
-import { createTurnFinder, type TurnFinder, type TurnMode } from "./diarization/index.js";
+import { createTurnFinder, type SpeakerCountInfo, type TurnFinder, type TurnMode } from "./diarization/index.js";
 import { computeAffect } from "./metrics/affect.js";
 import { findInterruptions, interruptionCounts } from "./metrics/interruptions.js";
 import { talkToListen } from "./metrics/talk-to-listen.js";
@@ -136,12 +136,12 @@ async function scan(stream: AudioStream, options: AnalysisOptions, progress: (f:
 }
 
 /** turns: diarization (or one speaker per channel) → speaker turns, ids in order of appearance. */
-function turns(s: Scan): { turns: Turn[]; mode: TurnMode } {
+function turns(s: Scan): { turns: Turn[]; mode: TurnMode; count?: SpeakerCountInfo } {
   const found = s.finder.finish(s.speech);
   if (found.mode === "per-channel") s.audio.usePerChannelSpeakers();
   // per-channel calls: each channel's speech without the other party's bleed (cross-talk stage)
   if (found.speech) s.speech = found.speech;
-  return { turns: [...found.turns].sort((a, b) => a.start - b.start || a.end - b.end), mode: found.mode };
+  return { turns: [...found.turns].sort((a, b) => a.start - b.start || a.end - b.end), mode: found.mode, ...(found.count ? { count: found.count } : {}) };
 }
 
 /** transcribe: turns → words (none when no recognizer is configured). */
@@ -152,7 +152,7 @@ async function transcribe(transcriber: Transcriber, s: Scan, t: Turn[], options:
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /** metrics + result: turns, words, audio → the DeepAffects response with our per-speaker stats. */
-async function buildResponse(t: Turn[], words: Word[], s: Scan, options: AnalysisOptions, progress: (f: number) => void): Promise<DeepAffectsResponse> {
+async function buildResponse(t: Turn[], words: Word[], s: Scan, options: AnalysisOptions, progress: (f: number) => void, count?: SpeakerCountInfo): Promise<DeepAffectsResponse> {
   const wanted = new Set(options.metrics);
   const allSpeech = s.speech.flat();
   const stats = turnStats(t, allSpeech);
@@ -166,6 +166,7 @@ async function buildResponse(t: Turn[], words: Word[], s: Scan, options: Analysi
     speaker_id: turn.speaker,
     start: round(turn.start),
     end: round(turn.end),
+    ...(turn.speakerConfidence !== undefined ? { speaker_confidence: round(turn.speakerConfidence) } : {}),
     ...(texts ? { text: texts[i]!.text } : {}),
     ...(texts?.[i]!.confidence !== undefined ? { confidence: round(texts[i]!.confidence!) } : {}),
     ...affect.segments[i],
@@ -180,6 +181,9 @@ async function buildResponse(t: Turn[], words: Word[], s: Scan, options: Analysi
   const bySpeaker = new Map(speakers.map((sp) => [sp.speaker_id, sp]));
   const response: DeepAffectsResponse = {
     num_speakers: stats.numSpeakers,
+    // one speaker per channel: the count is given by the layout
+    num_speakers_confidence: round(count ? count.confidence : 1),
+    ...(count?.runnerUp !== undefined ? { num_speakers_runner_up: count.runnerUp } : {}),
     total_speech_duration: round(stats.totalSpeechDuration),
     segments,
     speakers,
@@ -259,7 +263,7 @@ export async function analyzeSource(source: AudioSource, options: AnalysisOption
     const found = await stage("turns", () => turns(scanned));
     const transcriber = env.transcriber ?? createTranscriber(transcriberConfigFromEnv());
     const words = await stage("transcribe", (p) => transcribe(transcriber, scanned, found.turns, options, p));
-    const response = await stage("metrics", (p) => buildResponse(found.turns, words, scanned, options, p));
+    const response = await stage("metrics", (p) => buildResponse(found.turns, words, scanned, options, p, found.count));
     return { response, timings, scanParts, mode: found.mode, audioSeconds };
   } finally {
     scanned.audio.dispose();

@@ -53,6 +53,12 @@ export interface Turn {
   speaker: string;
   start: number;
   end: number;
+  /**
+   * 0..1: how sure the diarizer is that this turn is this speaker's (mono diarization: mean
+   * posterior of the assigned speaker under the resegmentation GMMs over the turn's frames;
+   * 1 with one speaker). Absent when not estimated (one speaker per channel).
+   */
+  speakerConfidence?: number;
 }
 
 /** A word from a transcriber. */
@@ -79,6 +85,8 @@ export interface DeepAffectsSegment {
   speaker_id: string;
   start: number;
   end: number;
+  /** Our extension: 0..1, how sure the diarizer is that this segment is this speaker's (Turn.speakerConfidence). */
+  speaker_confidence?: number;
   text?: string;
   confidence?: number;
   emotion?: string;
@@ -92,6 +100,10 @@ export interface SpeakerValueEntry {
 }
 export interface DeepAffectsResponse {
   num_speakers: number;
+  /** Our extension: 0..1, estimated probability that num_speakers is right (1 when given or one speaker per channel). */
+  num_speakers_confidence?: number;
+  /** Our extension: the next most likely speaker count (absent when the count was given). */
+  num_speakers_runner_up?: number;
   total_speech_duration: number;
   segments: DeepAffectsSegment[];
   energy?: SpeakerValueEntry[];

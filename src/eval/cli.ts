@@ -1,5 +1,5 @@
 /**
- * `npm run eval -- <dataset-dir> [--oracle-count]`
+ * `npm run eval -- <dataset-dir> [--oracle-count] [--space | --compare]`
  *
  * Dispatches on the folder's layout: labels.json → emotion evaluation, transcripts.json →
  * ASR evaluation, otherwise audio + JSON ground truth → diarization evaluation (this file's
@@ -10,7 +10,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { printSummary, runDiarizationEval, writeResults } from "./diarization.js";
+import { printComparison, printSummary, runDiarizationEval, writeResults } from "./diarization.js";
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2).filter((a) => a !== "--");
@@ -35,7 +35,17 @@ async function main(): Promise<void> {
     return;
   }
   const oracle = args.includes("--oracle-count");
-  const s = await runDiarizationEval(abs, { oracleCount: oracle });
+  // --space: count and partition in the learned speaker space (fitted/speaker-space.json);
+  // --compare: the default path and the learned-space path side by side
+  const space = args.includes("--space");
+  if (args.includes("--compare")) {
+    const cache = new Map();
+    const a = await runDiarizationEval(abs, { oracleCount: oracle, quiet: true, speechCache: cache, params: { space: 0 } });
+    const b = await runDiarizationEval(abs, { oracleCount: oracle, quiet: true, speechCache: cache, params: { space: 1 } });
+    printComparison(a, b, "z-scored statistics (default)", "learned space (--space)");
+    return;
+  }
+  const s = await runDiarizationEval(abs, { oracleCount: oracle, ...(space ? { params: { space: 1 } } : {}) });
   printSummary(s);
   if (hasTranscript(abs)) {
     // question detection against the time-stamped reference transcripts (src/eval/asr.ts)
@@ -44,7 +54,7 @@ async function main(): Promise<void> {
     const q = await ((await import(mod)) as { runQuestionEval: (d: string) => Promise<unknown> }).runQuestionEval(abs);
     s.questions = q;
   }
-  const out = writeResults(basename(abs) + (oracle ? "-oracle-count" : ""), s);
+  const out = writeResults(basename(abs) + (oracle ? "-oracle-count" : "") + (space ? "-space" : ""), s);
   console.log(`wrote ${out}`);
 }
 

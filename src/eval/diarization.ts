@@ -15,7 +15,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import type { SpeechRegion, Turn } from "../analysis/types.js";
-import { findTurnsDetailed, type ClassicParams } from "../analysis/diarization/index.js";
+import { findTurnsDetailed, type ClassicParams, type SpeakerCountInfo } from "../analysis/diarization/index.js";
 import { detectSpeech16k, loadAudio16k, REPO_ROOT } from "../analysis/diarization/io.js";
 import { findInterruptions } from "../analysis/metrics/interruptions.js";
 import { talkToListen } from "../analysis/metrics/talk-to-listen.js";
@@ -31,6 +31,9 @@ export interface FileResult {
   mode: string;
   speakersTrue: number;
   speakersDetected: number;
+  /** The diarizer's confidence in its count and runner-up (mono). */
+  countConfidence?: number;
+  countRunnerUp?: number;
   der: DerResult;
   derCollar: DerResult;
   talkTimeError: { speaker: string; ref: number; hyp: number; error: number }[];
@@ -87,6 +90,7 @@ interface Hypothesis {
   channels: number;
   stereo?: StereoReport;
   coupling?: [Coupling, Coupling];
+  count?: SpeakerCountInfo;
 }
 
 async function hypothesis(wav: string, speakers: number, opts: DiarizationRunOptions, separate = false): Promise<Hypothesis> {
@@ -98,7 +102,7 @@ async function hypothesis(wav: string, speakers: number, opts: DiarizationRunOpt
     opts.speechCache?.set(wav, speech);
   }
   const r = findTurnsDetailed({ channels16k: a.channels, speech, speakers, separateSpeakerPerChannel: separate }, { params: opts.params, crosstalk: opts.crosstalk });
-  return { turns: r.turns, mode: r.mode, duration: a.duration, channels: a.channels.length, stereo: r.stereo, coupling: r.crosstalk?.coupling };
+  return { turns: r.turns, mode: r.mode, duration: a.duration, channels: a.channels.length, stereo: r.stereo, coupling: r.crosstalk?.coupling, ...(r.count ? { count: r.count } : {}) };
 }
 
 /** "talk:listen" per speaker of a turn list. */
@@ -172,9 +176,13 @@ export async function runDiarizationEval(dir: string, opts: DiarizationRunOption
       const ref = truth.segments;
       const nTrue = new Set(ref.map((s) => s.speaker)).size;
       const h = await hypothesis(wav, opts.oracleCount ? nTrue : -1, opts);
-      const r = evalOne(basename(wav), ref, h.turns, truth.duration ?? h.duration, h.mode, (performance.now() - t0) / 1000);
-      if (h.channels === 2 && opts.crosstalk !== false) r.stereo = await stereoFigures(wav, ref, h, r.der, truth.duration ?? h.duration, opts);
-      results.push(r);
+      const fr = evalOne(basename(wav), ref, h.turns, truth.duration ?? h.duration, h.mode, (performance.now() - t0) / 1000);
+      if (h.channels === 2 && opts.crosstalk !== false) fr.stereo = await stereoFigures(wav, ref, h, fr.der, truth.duration ?? h.duration, opts);
+      if (h.count) {
+        fr.countConfidence = h.count.confidence;
+        if (h.count.runnerUp !== undefined) fr.countRunnerUp = h.count.runnerUp;
+      }
+      results.push(fr);
     } else if (truth.turn_pairs || truth.derived_channel_activity) {
       // Stereo call: the automatic layout detection must choose per-channel on its own.
       const h = await hypothesis(wav, -1, opts, false);
@@ -235,7 +243,7 @@ function printFile(r: FileResult): void {
   console.log(
     `${r.file.padEnd(26)} DER ${pct(d.der).padStart(6)} (miss ${d.missed.toFixed(2)}s fa ${d.falseAlarm.toFixed(2)}s conf ${d.confusion.toFixed(2)}s)  ` +
       `collar ${pct(c.der).padStart(6)} (miss ${c.missed.toFixed(2)} fa ${c.falseAlarm.toFixed(2)} conf ${c.confusion.toFixed(2)})  ` +
-      `spk ${r.speakersDetected}/${r.speakersTrue}  mode ${r.mode}  map ${map}`,
+      `spk ${r.speakersDetected}/${r.speakersTrue}${r.countConfidence !== undefined ? ` (conf ${r.countConfidence.toFixed(2)}${r.countRunnerUp !== undefined ? `, runner-up ${r.countRunnerUp}` : ""})` : ""}  mode ${r.mode}  map ${map}`,
   );
   console.log(
     `${"".padEnd(26)} talk-time err ${r.talkTimeError.map((e) => `${e.speaker} ${e.error >= 0 ? "+" : ""}${e.error.toFixed(1)}s`).join(", ")}  ` +
@@ -280,4 +288,15 @@ export function writeResults(name: string, s: EvalSummary): string {
   const out = join(dir, `${name}.json`);
   writeFileSync(out, JSON.stringify(s, null, 2));
   return out;
+}
+
+/** Two runs on the same folder side by side: DER with collar and detected/true count per file, pooled. */
+export function printComparison(a: EvalSummary, b: EvalSummary, la: string, lb: string): void {
+  console.log(`${"file".padEnd(18)} | ${la.padEnd(36)} | ${lb}`);
+  const cell = (f: FileResult) => `collar ${pct(f.derCollar.der).padStart(6)}  spk ${f.speakersDetected}/${f.speakersTrue}${f.countConfidence !== undefined ? ` conf ${f.countConfidence.toFixed(2)}` : ""}`;
+  a.files.forEach((f, i) => console.log(`${f.file.padEnd(18)} | ${cell(f).padEnd(36)} | ${cell(b.files[i]!)}`));
+  const pool = (s: EvalSummary) => `collar ${pct(s.pooled.derCollar.der).padStart(6)}  exact ${s.pooled.speakerCountExact}/${s.pooled.speakerCountFiles}`;
+  const ami = (s: EvalSummary) => pct(pooled(s.files.filter((f) => f.file.startsWith("ami_")).map((f) => f.derCollar)).der);
+  console.log(`${"POOLED".padEnd(18)} | ${pool(a).padEnd(36)} | ${pool(b)}`);
+  console.log(`${"AMI pooled".padEnd(18)} | ${("collar " + ami(a)).padEnd(36)} | collar ${ami(b)}`);
 }

@@ -10,11 +10,14 @@ const values = (list?: SpeakerValueEntry[]): SpeakerValue[] | undefined =>
 export function toInteractionAnalytics(r: DeepAffectsResponse): InteractionAnalytics {
   return {
     numSpeakers: r.num_speakers,
+    numSpeakersConfidence: r.num_speakers_confidence,
+    numSpeakersRunnerUp: r.num_speakers_runner_up,
     totalSpeechDuration: r.total_speech_duration,
     segments: r.segments.map((s) => ({
       speakerId: s.speaker_id,
       start: s.start,
       end: s.end,
+      speakerConfidence: s.speaker_confidence,
       text: s.text,
       confidence: s.confidence,
       emotion: s.emotion,

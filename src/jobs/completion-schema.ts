@@ -8,12 +8,15 @@ const speakerValue = z.object({ speaker_id: z.string(), value: z.union([z.string
 export const DeepAffectsResponseSchema = z
   .object({
     num_speakers: z.number().int().nonnegative(),
+    num_speakers_confidence: z.number().finite().min(0).max(1).optional(),
+    num_speakers_runner_up: z.number().int().nonnegative().optional(),
     total_speech_duration: seconds,
     segments: z.array(
       z.object({
         speaker_id: z.string(),
         start: seconds,
         end: seconds,
+        speaker_confidence: z.number().finite().min(0).max(1).optional(),
         text: z.string().optional(),
         confidence: z.number().finite().optional(),
         emotion: z.string().optional(),

@@ -4,8 +4,9 @@
  * DeepAffects names, so what clients get is exactly the documented shape and nothing that
  * is ours leaks in by accident when the stored result grows.
  *
- * Our extensions: `interruptions[].speaker_id / interrupted_speaker_id` (who cut off whom) are
- * sent; the per-speaker `speakers` statistics and segment `confidence` are not (they are
+ * Our extensions: `interruptions[].speaker_id / interrupted_speaker_id` (who cut off whom),
+ * `num_speakers_confidence`, `num_speakers_runner_up` and `segments[].speaker_confidence`
+ * (docs/diarization.md) are sent; the per-speaker `speakers` statistics and segment `confidence` are not (they are
  * served by GraphQL: `analysis { result { speakers { ... } } }`).
  */
 import type { DeepAffectsResponse } from "../analysis/types.js";
@@ -21,11 +22,14 @@ const values = (list?: { speaker_id: string; value: string | number }[]) => list
 export function toDeepAffectsResponse(r: DeepAffectsResponse): Record<string, unknown> {
   const out: Record<string, unknown> = {
     num_speakers: r.num_speakers,
+    ...(r.num_speakers_confidence !== undefined ? { num_speakers_confidence: r.num_speakers_confidence } : {}),
+    ...(r.num_speakers_runner_up !== undefined ? { num_speakers_runner_up: r.num_speakers_runner_up } : {}),
     total_speech_duration: r.total_speech_duration,
     segments: r.segments.map((s) => ({
       speaker_id: s.speaker_id,
       start: s.start,
       end: s.end,
+      ...(s.speaker_confidence !== undefined ? { speaker_confidence: s.speaker_confidence } : {}),
       ...(s.text !== undefined ? { text: s.text } : {}),
       ...(s.emotion !== undefined ? { emotion: s.emotion } : {}),
       ...(s.emotion_score !== undefined ? { emotion_score: s.emotion_score } : {}),

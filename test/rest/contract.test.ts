@@ -30,14 +30,20 @@ afterAll(async () => {
 
 const stereo = { content: fixtureBase64("stereo-call.wav"), encoding: "WAV", sampleRate: 8000, languageCode: "en-US", metrics: ["all"], speakers: -1, separateSpeakerPerChannel: true };
 
-const RESPONSE_FIELDS = ["num_speakers", "total_speech_duration", "segments", "energy", "pace", "questions_asked", "tone", "talk_to_listen_ratio", "interruptions"];
-// DeepAffects' segment fields plus our `emotions` distribution
-const SEGMENT_FIELDS = ["speaker_id", "start", "end", "text", "emotion", "emotion_score", "emotions"];
+// DeepAffects fields plus our documented snake_case extensions: how sure the speaker count and
+// each segment's speaker are (docs/diarization.md) and the emotion distribution (docs/metrics.md)
+const RESPONSE_FIELDS = ["num_speakers", "total_speech_duration", "segments", "energy", "pace", "questions_asked", "tone", "talk_to_listen_ratio", "interruptions", "num_speakers_confidence", "num_speakers_runner_up"];
+const SEGMENT_FIELDS = ["speaker_id", "start", "end", "text", "emotion", "emotion_score", "emotions", "speaker_confidence"];
 
 /** The exact DeepAffects response shape: only its field names, each of the right type. */
 function expectDeepAffectsResponse(r: Record<string, unknown>) {
   for (const k of Object.keys(r)) expect(RESPONSE_FIELDS, `unexpected response field ${k}`).toContain(k);
   expect(Number.isInteger(r.num_speakers)).toBe(true);
+  if ("num_speakers_confidence" in r) {
+    expect(r.num_speakers_confidence as number).toBeGreaterThanOrEqual(0);
+    expect(r.num_speakers_confidence as number).toBeLessThanOrEqual(1);
+  }
+  if ("num_speakers_runner_up" in r) expect(Number.isInteger(r.num_speakers_runner_up)).toBe(true);
   expect(typeof r.total_speech_duration).toBe("number");
   expect(Array.isArray(r.segments)).toBe(true);
   for (const s of r.segments as Record<string, unknown>[]) {
@@ -48,6 +54,10 @@ function expectDeepAffectsResponse(r: Record<string, unknown>) {
     expect(s.end as number).toBeGreaterThanOrEqual(s.start as number);
     if ("emotion_score" in s) expect(typeof s.emotion_score).toBe("number");
     if ("emotions" in s) for (const e of s.emotions as Record<string, unknown>[]) expect(Object.keys(e).sort()).toEqual(["label", "score"]);
+    if ("speaker_confidence" in s) {
+      expect(s.speaker_confidence as number).toBeGreaterThanOrEqual(0);
+      expect(s.speaker_confidence as number).toBeLessThanOrEqual(1);
+    }
   }
   for (const name of ["energy", "pace", "questions_asked", "tone", "talk_to_listen_ratio"]) {
     if (!(name in r)) continue;
@@ -151,7 +161,7 @@ describe("POST /audio/generic/api/v1/async/analytics/interaction", () => {
     expect(receiver.calls.some((c) => c.body.request_id === id)).toBe(false);
     expectDeepAffectsResponse(call.body.response!);
     expect(call.body.response!.num_speakers).toBe(1);
-    expect(Object.keys(call.body.response!).sort()).toEqual(["num_speakers", "segments", "talk_to_listen_ratio", "total_speech_duration"]);
+    expect(Object.keys(call.body.response!).sort()).toEqual(["num_speakers", "num_speakers_confidence", "segments", "talk_to_listen_ratio", "total_speech_duration"]);
     const st = await restStatus(gw.url, id, KEY_B);
     expect(st.body.status).toBe("Completed");
   });

@@ -25,9 +25,10 @@ import { agglomerate, GaussStats, makeCluster, type Cluster } from "./bic.js";
 import { ahcAverage, centreRows, cosineMatrix, trainUbm, windowSupervectors } from "./embed.js";
 import { trainGMM, type DiagGMM } from "./gmm.js";
 import { FeatureStore, FRAME_LEN, FRAME_RATE, HOP, MfccExtractor, NUM_CEPS, SAMPLE_RATE } from "./mfcc.js";
-import type { DiarizeRequest, Diarizer, DiarizerSession } from "./types.js";
+import type { DiarizeRequest, DiarizeResult, Diarizer, DiarizerSession, SpeakerCountInfo } from "./types.js";
 import { viterbiMinDuration } from "./viterbi.js";
 import { addCutInOverlap } from "./overlap.js";
+import { loadSpeakerSpace, windowStats, type SpeakerSpace } from "./speaker-space.js";
 
 export interface ClassicParams {
   winFrames: number;
@@ -75,6 +76,18 @@ export interface ClassicParams {
    * one. 0 = off (default; measured +0.06 points DER, see overlap.ts).
    */
   cutInOverlap: number;
+  /**
+   * Count and statistics partition in the learned speaker space (fitted/speaker-space.json):
+   * 1 = on when the file is present, 0 = the z-scored statistics and cosine (default: the
+   * learned space counts better on simulated conversations but worse on the real development
+   * recordings, docs/diarization.md). The count confidence is calibrated on simulated
+   * conversations either way.
+   */
+  space: number;
+  /** Override of the fitted AHC stopping threshold on the mean pairwise LLR (NaN = the file's). */
+  spaceThreshold: number;
+  /** Clusters of fewer windows are not counted as speakers (their windows join the nearest cluster); NaN = the file's. */
+  minClusterWindows: number;
 }
 
 export const DEFAULT_PARAMS: ClassicParams = {
@@ -107,6 +120,9 @@ export const DEFAULT_PARAMS: ClassicParams = {
   minDetectSec: 10,
   svCols: 0,
   cutInOverlap: 0,
+  space: 0,
+  spaceThreshold: NaN,
+  minClusterWindows: NaN,
 };
 
 const DELTA_DEN = 10; // 2·(1² + 2²)
@@ -177,27 +193,37 @@ function columns(X: Float32Array, d: number, k: number): Float32Array {
   return Y;
 }
 
+export interface ClusterOutput {
+  /** One label per speech frame. */
+  labels: Int32Array;
+  /** Per speech frame: posterior of the assigned speaker under the resegmentation GMMs (undefined with one speaker). */
+  conf?: Float32Array;
+  count: SpeakerCountInfo;
+}
+
 /**
- * Clusters the speech frames; returns one label per speech frame (or empty when no speech).
+ * Clusters the speech frames; returns one label per speech frame (or empty when no speech),
+ * the per-frame posterior of the assigned speaker and how sure the count is.
  */
-export function clusterFrames(X: Float32Array, d: number, regionStart: Uint8Array, speakers: number, p: ClassicParams): Int32Array {
+export function clusterFrames(X: Float32Array, d: number, regionStart: Uint8Array, speakers: number, p: ClassicParams): ClusterOutput {
   const n = X.length / d;
-  if (n === 0 || speakers === 1 || n < p.winFrames) return new Int32Array(n);
-  const known = speakers > 0 ? speakers : -1;
-  if (known < 0 && n < p.minDetectSec * FRAME_RATE) return new Int32Array(n);
-  if (p.method === 0) {
-    const i = bicCluster(X, d, speakers, p);
-    return resegment(X, d, regionStart, i.labels, i.k, known, p).labels;
+  const given = (k: number): SpeakerCountInfo => ({ count: k, confidence: 1, source: "given" });
+  if (n === 0 || speakers === 1 || n < p.winFrames) {
+    return { labels: new Int32Array(n), count: speakers > 0 ? given(speakers === 1 ? 1 : speakers) : { count: 1, confidence: 0.5, runnerUp: 2, source: "too-little-speech" } };
   }
-  if (p.method === 1) {
-    const i = svCluster(X, d, speakers, p);
-    return resegment(X, d, regionStart, i.labels, i.k, known, p).labels;
+  const known = speakers > 0 ? speakers : -1;
+  if (known < 0 && n < p.minDetectSec * FRAME_RATE) return { labels: new Int32Array(n), count: { count: 1, confidence: 0.5, runnerUp: 2, source: "too-little-speech" } };
+  if (p.method === 0 || p.method === 1) {
+    const i = p.method === 0 ? bicCluster(X, d, speakers, p) : svCluster(X, d, speakers, p);
+    const r = resegment(X, d, regionStart, i.labels, i.k, known, p);
+    return { labels: r.labels, conf: r.conf, count: known > 0 ? given(known) : { count: r.k, confidence: 0.5, source: "detected" } };
   }
   if (known > 0 && p.method === 3 && n >= p.minDetectSec * FRAME_RATE) {
     // A known count above what the recording supports (the detected count) would split real
     // speakers; instead keep the detected solution and give each extra speaker the most
     // atypical window (lowest mean similarity to the rest of its cluster).
-    const det = clusterFrames(X, d, regionStart, -1, p);
+    const detOut = clusterFrames(X, d, regionStart, -1, p);
+    const det = detOut.labels;
     let kd = 0;
     for (let t = 0; t < n; t++) if (det[t]! + 1 > kd) kd = det[t]! + 1;
     if (process.env.DIAR_DEBUG) console.error(`known ${known} detected ${kd}`);
@@ -213,6 +239,7 @@ export function clusterFrames(X: Float32Array, d: number, regionStart: Uint8Arra
       });
       const order = Array.from({ length: W }, (_, w) => w).sort((x, y) => atyp[x]! - atyp[y]!);
       const out = Int32Array.from(det);
+      const conf = detOut.conf ? Float32Array.from(detOut.conf) : new Float32Array(n).fill(1);
       const taken = new Uint8Array(n);
       let j = 0;
       for (const w of order) {
@@ -221,26 +248,31 @@ export function clusterFrames(X: Float32Array, d: number, regionStart: Uint8Arra
         let free = true;
         for (let t = s0; t < e0; t++) if (taken[t]) free = false;
         if (!free) continue;
-        for (let t = s0; t < e0; t++) { out[t] = kd + j; taken[t] = 1; }
+        // the forced speaker's window is a guess: its confidence is that of a coin toss among N
+        for (let t = s0; t < e0; t++) { out[t] = kd + j; taken[t] = 1; conf[t] = 1 / known; }
         j++;
       }
-      return out;
+      return { labels: out, conf, count: given(known) };
     }
   }
-  // statistics-embedding AHC decides the count; with that count, both the statistics
-  // partition and the ΔBIC tree cut at K are resegmented and the better fit is kept
+  // the count comes from the window clustering (learned speaker space, or the z-scored
+  // statistics); with that count, both the statistics partition and the ΔBIC tree cut at K are
+  // resegmented and the better fit is kept
   const st = statsCluster(X, d, speakers, p);
+  const count = known > 0 ? given(known) : st.count!;
   const a = resegment(X, d, regionStart, st.labels, st.k, known, p);
-  if (p.method === 2 || st.k === 1) return a.labels;
+  if (p.method === 2 || st.k === 1) return { labels: a.labels, conf: a.conf, count: { ...count, count: a.k } };
   const bi = bicCluster(X, d, st.k, p);
   const b = resegment(X, d, regionStart, bi.labels, bi.k, known, p);
   if (process.env.DIAR_DEBUG) console.error(`stats K ${a.k} score ${a.score.toFixed(3)} | bic K ${b.k} score ${b.score.toFixed(3)}`);
-  return b.k === st.k && (a.k !== st.k || b.score > a.score) ? b.labels : a.labels;
+  const pick = b.k === st.k && (a.k !== st.k || b.score > a.score) ? b : a;
+  return { labels: pick.labels, conf: pick.conf, count: { ...count, count: pick.k } };
 }
 
 interface Init {
   labels: Int32Array;
   k: number;
+  count?: SpeakerCountInfo;
 }
 
 function bicCluster(X: Float32Array, d: number, speakers: number, p: ClassicParams): Init {
@@ -386,24 +418,116 @@ export function windowStatsEmbedding(X: Float32Array, d: number, wins: [number, 
   return V;
 }
 
-function statsCluster(X: Float32Array, d: number, speakers: number, p: ClassicParams): Init {
-  const n = X.length / d;
-  // long recordings: longer hops so that at most maxWindows windows are clustered
+/** Windows of the count / statistics partition: longer hops on long recordings so that at most maxWindows are clustered. */
+function countWindows(n: number, p: ClassicParams): { wins: [number, number][]; win: number; hop: number } {
   const hop = Math.max(p.svHop, Math.ceil(n / p.maxWindows));
   const win = Math.max(p.svWin, 2 * hop);
-  const wins = makeWindows(n, win, hop);
-  const dims = d / 2;
-  const V = windowStatsEmbedding(X, d, wins, dims);
-  const C = cosineMatrix(V, wins.length, 2 * dims, p.svPca, p.svWhiten > 0);
+  return { wins: makeWindows(n, win, hop), win, hop };
+}
+
+/** Pairwise LLR matrix of the windows in the learned speaker space. */
+export function spaceSimilarity(X: Float32Array, d: number, wins: [number, number][], space: SpeakerSpace): Float64Array {
+  const V = windowStats(X, d, wins, d / 2);
+  return space.llrMatrix(space.project(V, wins.length), wins.length);
+}
+
+/**
+ * Average-linkage AHC on the LLR matrix stopped at `threshold`; clusters of fewer than
+ * `minWindows` windows do not count as speakers: their windows join the cluster they are
+ * most similar to on average. Returns labels, the count and its confidence.
+ */
+export function countInSpace(S: Float64Array, W: number, threshold: number, minWindows: number, space: SpeakerSpace): { labels: Int32Array; k: number; count: SpeakerCountInfo } {
+  const res = ahcAverage(S, W, { threshold });
+  const size = new Int32Array(res.k);
+  for (let w = 0; w < W; w++) size[res.labels[w]!]!++;
+  const major: number[] = [];
+  for (let c = 0; c < res.k; c++) if (size[c]! >= minWindows) major.push(c);
+  if (major.length === 0) major.push(Array.from(size).indexOf(Math.max(...size)));
+  const map = new Int32Array(res.k).fill(-1);
+  major.forEach((c, j) => (map[c] = j));
+  const labels = new Int32Array(W);
+  for (let w = 0; w < W; w++) {
+    const c = res.labels[w]!;
+    if (map[c]! >= 0) { labels[w] = map[c]!; continue; }
+    let best = -Infinity, bj = 0;
+    major.forEach((mc, j) => {
+      let s = 0, m = 0;
+      for (let v = 0; v < W; v++) if (res.labels[v] === mc) { s += S[w * W + v]!; m++; }
+      if (m && s / m > best) { best = s / m; bj = j; }
+    });
+    labels[w] = bj;
+  }
+  const k = major.length;
+  const m = decisionMargin(res, threshold, k);
+  return { labels, k, count: { count: k, confidence: space.countConfidence(m.margin), runnerUp: m.runnerUp, source: "detected" } };
+}
+
+/**
+ * How close a thresholded AHC came to another count: the distance of the last merge made
+ * (above the threshold) and of the merge refused (below it) from the threshold; the nearer
+ * one names the runner-up count (K+1 or K−1). Infinite distances are capped at 10.
+ */
+export function decisionMargin(res: { heights: number[]; next: number }, threshold: number, k: number): { margin: number; runnerUp: number } {
+  const last = res.heights.length ? res.heights[res.heights.length - 1]! : Infinity;
+  const up = last - threshold;
+  const down = threshold - res.next;
+  const margin = Math.min(10, up, down);
+  return { margin, runnerUp: k === 1 ? 2 : up < down ? k + 1 : k - 1 };
+}
+
+/** The previous design's count threshold on z-scored statistics: −(svThreshold + svNoise/√W). */
+export function statsThreshold(W: number, p: ClassicParams): number {
+  return -(p.svThreshold + p.svNoise / Math.sqrt(W));
+}
+
+/** All merge heights of the full average-linkage tree in the speaker space (for fitting the count rule). */
+export function spaceMergeHeights(X: Float32Array, d: number, p: ClassicParams, space: SpeakerSpace): { heights: number[]; W: number } {
+  const n = X.length / d;
+  const { wins } = countWindows(n, p);
+  const S = spaceSimilarity(X, d, wins, space);
+  return { heights: ahcAverage(S, wins.length, { target: 1 }).heights, W: wins.length };
+}
+
+function statsCluster(X: Float32Array, d: number, speakers: number, p: ClassicParams): Init {
+  const n = X.length / d;
+  const { wins, win, hop } = countWindows(n, p);
   const known = speakers > 0;
-  const res = ahcAverage(C, wins.length, known ? { target: speakers } : { threshold: -(p.svThreshold + p.svNoise / Math.sqrt(wins.length)) });
-  if (process.env.DIAR_DEBUG) console.error(`stats windows ${wins.length} K ${res.k} heights ${res.heights.slice(-6).map((h) => h.toFixed(2)).join(" ")}`);
+  const space = p.space > 0 ? loadSpeakerSpace() : null;
+  let winLabels: Int32Array, k: number;
+  let count: SpeakerCountInfo | undefined;
+  if (space) {
+    const S = spaceSimilarity(X, d, wins, space);
+    if (known) {
+      const res = ahcAverage(S, wins.length, { target: speakers });
+      winLabels = res.labels;
+      k = res.k;
+    } else {
+      const th = Number.isNaN(p.spaceThreshold) ? space.threshold : p.spaceThreshold;
+      const res = countInSpace(S, wins.length, th, Number.isNaN(p.minClusterWindows) ? space.file.minClusterWindows : p.minClusterWindows, space);
+      winLabels = res.labels;
+      k = res.k;
+      count = res.count;
+    }
+  } else {
+    const dims = d / 2;
+    const V = windowStatsEmbedding(X, d, wins, dims);
+    const C = cosineMatrix(V, wins.length, 2 * dims, p.svPca, p.svWhiten > 0);
+    const th = statsThreshold(wins.length, p);
+    const res = ahcAverage(C, wins.length, known ? { target: speakers } : { threshold: th });
+    winLabels = res.labels;
+    k = res.k;
+    const m = decisionMargin(res, th, k);
+    // calibrated on simulated conversations (train:speaker); 0.5 without the fitted file
+    const cal = loadSpeakerSpace()?.file.statsConfidence;
+    count = { count: k, confidence: cal ? 1 / (1 + Math.exp(-(cal.a + cal.b * m.margin))) : 0.5, runnerUp: m.runnerUp, source: "detected" };
+  }
+  if (process.env.DIAR_DEBUG) console.error(`count windows ${wins.length} K ${k} ${count ? JSON.stringify(count) : ""}`);
   const labels = new Int32Array(n);
   for (let t = 0; t < n; t++) {
     const w = Math.min(wins.length - 1, Math.max(0, Math.round((t - win / 2) / hop)));
-    labels[t] = res.labels[w]!;
+    labels[t] = winLabels[w]!;
   }
-  return { labels, k: res.k };
+  return { labels, k, count };
 }
 
 function resegment(X: Float32Array, d: number, regionStart: Uint8Array, labels: Int32Array, K: number, known: number, p: ClassicParams): Reseg {
@@ -427,6 +551,7 @@ function resegment(X: Float32Array, d: number, regionStart: Uint8Array, labels: 
   const minFrames = Math.max(2, Math.round((p.minDurSec * FRAME_RATE) / step));
   let extra = 0;
   let score = 0;
+  let keptConf: Float32Array | undefined;
   for (let it = 0; it < p.resegIters; it++) {
     const counts = new Int32Array(K);
     for (let t = 0; t < n; t++) counts[labels[t]!]!++;
@@ -448,6 +573,17 @@ function resegment(X: Float32Array, d: number, regionStart: Uint8Array, labels: 
     score = 0;
     for (let q2 = 0; q2 < m; q2++) score += ll[q2 * L + path[q2]!]!;
     score /= Math.max(1, m);
+    if (L > 1) {
+      // posterior of the decoded speaker per frame (equal priors)
+      keptConf = new Float32Array(m);
+      for (let q2 = 0; q2 < m; q2++) {
+        let mx = -Infinity;
+        for (let j = 0; j < L; j++) mx = Math.max(mx, ll[q2 * L + j]!);
+        let z = 0;
+        for (let j = 0; j < L; j++) z += Math.exp(ll[q2 * L + j]! - mx);
+        keptConf[q2] = Math.exp(ll[q2 * L + path[q2]!]! - mx) / z;
+      }
+    } else keptConf = undefined;
     let q = 0;
     for (let t = 0; t < n; t++) {
       while (q + 1 < m && kept[q + 1]! <= t) q++;
@@ -471,12 +607,23 @@ function resegment(X: Float32Array, d: number, regionStart: Uint8Array, labels: 
       }
     }
   }
-  return { labels, k: K, score };
+  let conf: Float32Array | undefined;
+  if (keptConf) {
+    conf = new Float32Array(n);
+    let q = 0;
+    for (let t = 0; t < n; t++) {
+      while (q + 1 < m && kept[q + 1]! <= t) q++;
+      conf[t] = keptConf[q]!;
+    }
+  }
+  return { labels, k: K, score, conf };
 }
 
 interface Reseg {
   labels: Int32Array;
   k: number;
+  /** Per speech frame: posterior of the decoded speaker (undefined with one speaker). */
+  conf?: Float32Array;
   /** Mean log-likelihood per decoded frame under the final speaker models. */
   score: number;
 }
@@ -494,9 +641,17 @@ function addRowCols(st: GaussStats, X: Float32Array, d: number, t: number): void
 }
 
 /** Turns from per-speech-frame labels, clipped to the VAD regions. Ids by first appearance. */
-export function labelsToTurns(sf: SpeechFrames, labels: Int32Array, speech: { start: number; end: number }[]): Turn[] {
+export function labelsToTurns(sf: SpeechFrames, labels: Int32Array, speech: { start: number; end: number }[], conf?: Float32Array): Turn[] {
   const ids = new Map<number, string>();
   const turns: Turn[] = [];
+  // mean frame posterior of the assigned speaker over each turn's frames
+  let cs = 0, cn = 0;
+  const close = (x: Turn) => {
+    if (conf) x.speakerConfidence = cn ? Math.round((cs / cn) * 1000) / 1000 : 1;
+    else x.speakerConfidence = 1;
+    cs = 0;
+    cn = 0;
+  };
   const half = 0.5 / FRAME_RATE;
   const regs = speech.filter((r) => r.end > r.start).sort((a, b) => a.start - b.start);
   let ri = 0;
@@ -513,28 +668,37 @@ export function labelsToTurns(sf: SpeechFrames, labels: Int32Array, speech: { st
     if (cur && curLab === lab && !sf.regionStart[t]) {
       cur.end = e;
     } else {
-      if (cur) turns.push(cur);
+      if (cur) { close(cur); turns.push(cur); }
       // within a region the new turn starts exactly where the previous one ended
       cur = { speaker: ids.get(lab)!, start: sf.regionStart[t] ? reg.start : cur ? cur.end : s, end: e };
       curLab = lab;
     }
+    if (conf) { cs += conf[t]!; cn++; }
     const nextStarts = t + 1 >= sf.idx.length || sf.regionStart[t + 1];
     if (nextStarts) cur.end = reg.end;
   }
-  if (cur) turns.push(cur);
+  if (cur) { close(cur); turns.push(cur); }
   return turns.filter((x) => x.end > x.start);
 }
 
 /** Diarizes a mono feature store (MFCC rows) given its speech regions. */
 export function diarizeFeatures(fs: FeatureStore, req: DiarizeRequest, params: Partial<ClassicParams> = {}): Turn[] {
+  return diarizeFeaturesDetailed(fs, req, params).turns;
+}
+
+/** Same, with how sure the speaker count is. */
+export function diarizeFeaturesDetailed(fs: FeatureStore, req: DiarizeRequest, params: Partial<ClassicParams> = {}): DiarizeResult {
   const p = { ...DEFAULT_PARAMS, ...params };
   const sf = speechFrames(fs.rows, req.speech);
-  if (sf.idx.length === 0) return [];
+  if (sf.idx.length === 0) return { turns: [], count: { count: 0, confidence: 1, source: "too-little-speech" } };
   const d = NUM_CEPS * 2;
   const X = buildMatrix(fs, sf);
-  const labels = clusterFrames(X, d, sf.regionStart, req.speakers, p);
-  const turns = labelsToTurns(sf, labels, req.speech);
-  return p.cutInOverlap > 0 ? addCutInOverlap(turns, p.cutInOverlap) : turns;
+  const out = clusterFrames(X, d, sf.regionStart, req.speakers, p);
+  const turns = labelsToTurns(sf, out.labels, req.speech, out.conf);
+  const ids = new Set(turns.map((t) => t.speaker));
+  const count = { ...out.count, count: ids.size };
+  if (count.runnerUp === count.count) count.runnerUp = count.count + 1;
+  return { turns: p.cutInOverlap > 0 ? addCutInOverlap(turns, p.cutInOverlap) : turns, count };
 }
 
 export class ClassicDiarizer implements Diarizer {
@@ -546,6 +710,7 @@ export class ClassicDiarizer implements Diarizer {
     return {
       push: (chunk) => ex.push(chunk),
       finish: (req) => diarizeFeatures(ex.finish(), req, params),
+      finishDetailed: (req) => diarizeFeaturesDetailed(ex.finish(), req, params),
       get bytes() {
         return ex.features.bytes;
       },

@@ -164,9 +164,11 @@ export function cosineMatrix(S: Float32Array, rows: number, D: number, pcaDims =
  * Average-linkage agglomerative clustering on a similarity matrix (n×n). Stops when the best
  * average similarity falls below `threshold`, or at exactly `target` clusters when given.
  * Returns a cluster index per item (0..K-1) and, for count selection, the similarity at
- * which each merge happened (merge heights, in order).
+ * which each merge happened (merge heights, in order) and `next`, the best similarity left
+ * when the threshold stopped it (−∞ when it ran to the end), and the merges made (item ids:
+ * the first absorbs the second) so that the tree can be cut at any K afterwards (`cutMerges`).
  */
-export function ahcAverage(Sim: Float64Array, n: number, opts: { threshold?: number; target?: number }): { labels: Int32Array; k: number; heights: number[] } {
+export function ahcAverage(Sim: Float64Array, n: number, opts: { threshold?: number; target?: number }): { labels: Int32Array; k: number; heights: number[]; next: number; merges: [number, number][] } {
   const S = Float64Array.from(Sim);
   const size = new Float64Array(n).fill(1);
   const alive = new Uint8Array(n).fill(1);
@@ -191,14 +193,20 @@ export function ahcAverage(Sim: Float64Array, n: number, opts: { threshold?: num
   for (let i = 0; i < n; i++) rescan(i);
   let count = n;
   const floor = Math.max(1, opts.target ?? 1);
+  let next = -Infinity;
+  const merges: [number, number][] = [];
   while (count > floor) {
     let best = -Infinity, bi = -1;
     for (let i = 0; i < n; i++) if (alive[i] && nn[i]! >= 0 && nv[i]! > best) { best = nv[i]!; bi = i; }
     if (bi < 0) break;
-    if (opts.target === undefined && best < (opts.threshold ?? 0)) break;
+    if (opts.target === undefined && best < (opts.threshold ?? 0)) {
+      next = best;
+      break;
+    }
     let bj = nn[bi]!;
     if (bj < bi) [bi, bj] = [bj, bi];
     heights.push(best);
+    merges.push([bi, bj]);
     // Lance–Williams update for average linkage
     const a = size[bi]!, b = size[bj]!;
     for (let k = 0; k < n; k++) {
@@ -225,5 +233,23 @@ export function ahcAverage(Sim: Float64Array, n: number, opts: { threshold?: num
     if (!ids.has(r)) ids.set(r, ids.size);
     labels[i] = ids.get(r)!;
   }
-  return { labels, k: ids.size, heights };
+  return { labels, k: ids.size, heights, next, merges };
+}
+
+/** Labels (0..K−1 by first appearance) after replaying the first W − K merges of an ahcAverage tree. */
+export function cutMerges(W: number, merges: [number, number][], K: number): Int32Array {
+  const parent = Int32Array.from({ length: W }, (_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
+    return i;
+  };
+  for (let m = 0; m < Math.min(merges.length, W - K); m++) parent[find(merges[m]![1])] = find(merges[m]![0]);
+  const ids = new Map<number, number>();
+  const labels = new Int32Array(W);
+  for (let i = 0; i < W; i++) {
+    const r = find(i);
+    if (!ids.has(r)) ids.set(r, ids.size);
+    labels[i] = ids.get(r)!;
+  }
+  return labels;
 }

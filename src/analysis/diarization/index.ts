@@ -18,9 +18,9 @@ import type { SpeechRegion, Turn } from "../types.js";
 import { ClassicDiarizer, type ClassicParams } from "./classic.js";
 import { ChannelLevels, channelTurns, rejectCrosstalk, type CrosstalkParams, type CrosstalkResult } from "./crosstalk.js";
 import { StereoAnalyzer, type StereoReport } from "./stereo.js";
-import type { Diarizer, DiarizerSession } from "./types.js";
+import type { Diarizer, DiarizerSession, SpeakerCountInfo } from "./types.js";
 
-export type { Diarizer, DiarizerSession, DiarizeRequest } from "./types.js";
+export type { Diarizer, DiarizerSession, DiarizeRequest, SpeakerCountInfo } from "./types.js";
 export { ClassicDiarizer, DEFAULT_PARAMS, type ClassicParams } from "./classic.js";
 export { analyzeStereo, StereoAnalyzer, type StereoReport, type StereoLayout } from "./stereo.js";
 export { rejectCrosstalk, DEFAULT_CROSSTALK, type CrosstalkParams, type CrosstalkResult, type Coupling, type FrameClass } from "./crosstalk.js";
@@ -56,6 +56,8 @@ export interface TurnFinderResult {
   /** Per channel, the speech that is that channel's party (per-channel mode with cross-talk rejection). */
   speech?: SpeechRegion[][];
   crosstalk?: Omit<CrosstalkResult, "speech">;
+  /** How sure the speaker count is (mono diarization; one speaker per channel is certain by layout). */
+  count?: SpeakerCountInfo;
 }
 
 export interface TurnFinder {
@@ -119,8 +121,10 @@ export function createTurnFinder(opts: TurnFinderOptions): TurnFinder {
       const rep = stereo?.result();
       if (rep && rep.layout === "per-channel") return perChannel(speech, rep);
       const regions = rep?.layout === "identical" ? unionRegions([speech[0] ?? []]) : unionRegions(speech);
-      const turns = session!.finish({ speakers: opts.speakers, speech: regions });
-      return rep ? { turns, mode: "mono", stereo: rep } : { turns, mode: "mono" };
+      const req = { speakers: opts.speakers, speech: regions };
+      const d = session!.finishDetailed ? session!.finishDetailed(req) : { turns: session!.finish(req), count: undefined };
+      const turns = d.turns;
+      return { turns, mode: "mono", ...(rep ? { stereo: rep } : {}), ...(d.count ? { count: d.count } : {}) };
     },
     get bytes() {
       return (session?.bytes ?? 0) + (levels?.bytes ?? 0);

@@ -17,9 +17,28 @@ export interface DiarizeRequest {
  * A streaming mono diarizer: push 16 kHz mono audio in any chunk sizes, then finish() with
  * the VAD regions. Implementations keep compact per-frame features, never the audio.
  */
+/** How sure the speaker count is. */
+export interface SpeakerCountInfo {
+  /** The number of speakers in the turns. */
+  count: number;
+  /** P(count right), 0..1: 1 when the count was given, 0.5 when there was too little speech to estimate it. */
+  confidence: number;
+  /** The next most likely count (absent when the count was given). */
+  runnerUp?: number;
+  /** How the count was obtained. */
+  source: "detected" | "given" | "too-little-speech";
+}
+
+export interface DiarizeResult {
+  turns: Turn[];
+  count: SpeakerCountInfo;
+}
+
 export interface DiarizerSession {
   push(chunk16k: Float32Array): void;
   finish(request: DiarizeRequest): Turn[];
+  /** Turns plus how sure the speaker count is (optional for other backends). */
+  finishDetailed?(request: DiarizeRequest): DiarizeResult;
   /** Approximate bytes held (for the benchmark). */
   readonly bytes?: number;
 }

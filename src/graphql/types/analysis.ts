@@ -13,6 +13,7 @@ export class DiarizedSegment {
   @Field(() => String) speakerId!: string;
   @Field(() => Float, { description: "Seconds from the start." }) start!: number;
   @Field(() => Float) end!: number;
+  @Field(() => Float, { nullable: true, description: "0-1: how sure the diarizer is that this segment is this speaker's (mono: mean posterior of the assigned speaker under the resegmentation models, 1 with one speaker; null for one speaker per channel)." }) speakerConfidence?: number;
   @Field(() => String, { nullable: true, description: "Transcript, when a recognizer ran." }) text?: string;
   @Field(() => Float, { nullable: true }) confidence?: number;
   @Field(() => String, { nullable: true }) emotion?: string;
@@ -77,6 +78,8 @@ export class Silence {
 @ObjectType()
 export class InteractionAnalytics {
   @Field(() => Int) numSpeakers!: number;
+  @Field(() => Float, { nullable: true, description: "0-1: estimated probability that numSpeakers is right (calibrated on simulated conversations; 1 when the count was given or one speaker per channel)." }) numSpeakersConfidence?: number;
+  @Field(() => Int, { nullable: true, description: "The next most likely speaker count; null when the count was given." }) numSpeakersRunnerUp?: number;
   @Field(() => Float, { description: "Seconds during which anyone speaks." }) totalSpeechDuration!: number;
   @Field(() => [DiarizedSegment]) segments!: DiarizedSegment[];
   @Field(() => [SpeakerValue], { nullable: true }) energy?: SpeakerValue[];
