@@ -27,6 +27,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { rng } from "../src/eval/augment.js";
 
 const argv = process.argv.slice(2).filter((a) => a !== "--");
 const CHECK = argv.includes("--check");
@@ -84,18 +85,6 @@ function writeWav16(path: string, rate: number, chans: Float32Array[]): void {
 }
 
 // ---- signal helpers ----------------------------------------------------------------------
-
-/** Seeded PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function frameDb(x: Float32Array, rate: number): Float32Array {
   const hop = rate / 100;

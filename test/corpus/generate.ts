@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { fixture } from "../helpers/audio.js";
+import { oggPageCrc } from "../../src/analysis/audio/containers.js";
 
 export interface RestCase {
   kind: "rest";
@@ -274,26 +275,13 @@ export function generateCorpus(opts: { key: string; otherKey: string; webhook: s
   return cases;
 }
 
-const OGG_CRC = (() => {
-  const t = new Uint32Array(256);
-  for (let i = 0; i < 256; i++) {
-    let r = i << 24;
-    for (let k = 0; k < 8; k++) r = r & 0x80000000 ? (r << 1) ^ 0x04c11db7 : r << 1;
-    t[i] = r >>> 0;
-  }
-  return t;
-})();
-
 /** Recomputes every Ogg page CRC in place, so damage inside pages passes the page checks. */
 function fixOggCrcs(b: Buffer) {
   for (let o = 0; o + 27 <= b.length && b.toString("latin1", o, o + 4) === "OggS"; ) {
     let len = 27 + b[o + 26]!;
     for (let i = 0; i < b[o + 26]!; i++) len += b[o + 27 + i]!;
     if (o + len > b.length) return;
-    b.writeUInt32LE(0, o + 22);
-    let c = 0;
-    for (let i = 0; i < len; i++) c = ((c << 8) ^ OGG_CRC[((c >>> 24) ^ b[o + i]!) & 0xff]!) >>> 0;
-    b.writeUInt32LE(c, o + 22);
+    b.writeUInt32LE(oggPageCrc(b, o, len), o + 22);
     o += len;
   }
 }

@@ -387,7 +387,8 @@ const OGG_CRC = (() => {
   return t;
 })();
 
-function oggPageCrc(b: Uint8Array, start: number, len: number): number {
+/** CRC-32 of the Ogg page at `start` (`len` bytes), its own CRC field counted as zero. */
+export function oggPageCrc(b: Uint8Array, start: number, len: number): number {
   let crc = 0;
   for (let i = 0; i < len; i++) {
     const p = start + i;

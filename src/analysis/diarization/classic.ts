@@ -391,20 +391,7 @@ function svCluster(X: Float32Array, d: number, speakers: number, p: ClassicParam
 export function windowStatsEmbedding(X: Float32Array, d: number, wins: [number, number][], dims: number): Float32Array {
   const k = 2 * dims;
   const W = wins.length;
-  const V = new Float32Array(W * k);
-  wins.forEach(([s, e], w) => {
-    for (let c = 0; c < dims; c++) {
-      let m = 0, q = 0;
-      for (let t = s; t < e; t++) {
-        const v = X[t * d + c]!;
-        m += v;
-        q += v * v;
-      }
-      m /= e - s;
-      V[w * k + c] = m;
-      V[w * k + dims + c] = Math.sqrt(Math.max(0, q / (e - s) - m * m));
-    }
-  });
+  const V = windowStats(X, d, wins, dims);
   for (let c = 0; c < k; c++) {
     let m = 0, q = 0;
     for (let w = 0; w < W; w++) {
