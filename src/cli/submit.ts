@@ -75,8 +75,8 @@ async function graphql<T>(server: string, key: string | undefined, query: string
 }
 
 const RESULT_FIELDS = `
-  numSpeakers totalSpeechDuration
-  segments { speakerId start end text confidence emotion emotionScore }
+  numSpeakers numSpeakersConfidence numSpeakersRunnerUp totalSpeechDuration
+  segments { speakerId start end text confidence speakerConfidence emotion emotionScore emotions { label score } }
   energy { speakerId value } pace { speakerId value } questionsAsked { speakerId value } tone { speakerId value }
   talkToListenRatio { speakerId value }
   interruptions { start end speakerId interruptedSpeakerId }
@@ -95,8 +95,9 @@ const values = (l?: G[] | null) => l?.map((v) => ({ speaker_id: v.speakerId, val
 export function fromGraphQL(r: G): DeepAffectsResponse {
   const out: G = {
     num_speakers: r.numSpeakers,
+    ...drop({ num_speakers_confidence: r.numSpeakersConfidence, num_speakers_runner_up: r.numSpeakersRunnerUp }),
     total_speech_duration: r.totalSpeechDuration,
-    segments: r.segments.map((s: G) => drop({ speaker_id: s.speakerId, start: s.start, end: s.end, text: s.text, confidence: s.confidence, emotion: s.emotion, emotion_score: s.emotionScore })),
+    segments: r.segments.map((s: G) => drop({ speaker_id: s.speakerId, start: s.start, end: s.end, text: s.text, confidence: s.confidence, speaker_confidence: s.speakerConfidence, emotion: s.emotion, emotion_score: s.emotionScore, emotions: s.emotions })),
     speakers: r.speakers.map((s: G) =>
       drop({
         speaker_id: s.speakerId,
