@@ -14,7 +14,9 @@
  *  3. The model (emotion/model.ts, fitted/emotion-model.json, fitted on RAVDESS by
  *     `npm run train:emotion`): multinomial logistic regression over 8 classes (RAVDESS's
  *     emotions) with temperature scaling fitted on held-out actors, so probabilities are
- *     calibrated. Calm → neutral (their probabilities add) gives the 7 DeepAffects labels.
+ *     calibrated. The clip model's fear and disgust biases carry an offset chosen in
+     cross-validation (neutral/calm voices → fear/disgust ≤ 10 % out of fold).
+     Calm → neutral (their probabilities add) gives the 7 DeepAffects labels.
  *  4. When the segment has text, its VADER compound valence c shifts the posterior when
  *     |c| ≥ 0.3 (emotion/model.ts applyTextValence; not fitted, so not calibrated).
  *  5. `emotion` is the most probable label, or "neutral" when that label's probability is
