@@ -141,20 +141,22 @@ interface SpeechFrames {
 
 export function speechFrames(rows: number, speech: { start: number; end: number }[]): SpeechFrames {
   const regs = speech.filter((r) => r.end > r.start).sort((a, b) => a.start - b.start);
-  const idx: number[] = [];
-  const rs: number[] = [];
+  // ascending and distinct frame indices: at most `rows` of them
+  const idx = new Int32Array(Math.max(0, rows));
+  const rs = new Uint8Array(Math.max(0, rows));
+  let n = 0;
   for (const r of regs) {
     const i0 = Math.max(0, Math.ceil((r.start * SAMPLE_RATE - FRAME_LEN / 2) / HOP));
     const i1 = Math.min(rows - 1, Math.floor((r.end * SAMPLE_RATE - FRAME_LEN / 2) / HOP));
     let first = true;
     for (let i = i0; i <= i1; i++) {
-      if (idx.length && idx[idx.length - 1]! >= i) continue;
-      rs.push(first || (idx.length > 0 && idx[idx.length - 1]! !== i - 1) ? 1 : 0);
-      idx.push(i);
+      if (n && idx[n - 1]! >= i) continue;
+      rs[n] = first || (n > 0 && idx[n - 1]! !== i - 1) ? 1 : 0;
+      idx[n++] = i;
       first = false;
     }
   }
-  return { idx: Int32Array.from(idx), regionStart: Uint8Array.from(rs) };
+  return { idx: idx.slice(0, n), regionStart: rs.slice(0, n) };
 }
 
 /** Builds the normalised speech-frame matrix: NUM_CEPS statics then NUM_CEPS deltas per row. */
@@ -163,13 +165,22 @@ export function buildMatrix(fs: FeatureStore, sf: SpeechFrames): Float32Array {
   const n = sf.idx.length;
   const X = new Float32Array(n * d);
   const last = fs.rows - 1;
+  // the frame and its ±1, ±2 neighbours (clamped at the ends), row by row
+  const row = new Float32Array(NUM_CEPS);
+  const ahead = [new Float32Array(NUM_CEPS), new Float32Array(NUM_CEPS)];
+  const behind = [new Float32Array(NUM_CEPS), new Float32Array(NUM_CEPS)];
   for (let t = 0; t < n; t++) {
     const i = sf.idx[t]!;
     const o = t * d;
+    fs.get(i, row);
+    for (let k = 1; k <= 2; k++) {
+      fs.get(Math.min(last, i + k), ahead[k - 1]!);
+      fs.get(Math.max(0, i - k), behind[k - 1]!);
+    }
     for (let c = 0; c < NUM_CEPS; c++) {
-      X[o + c] = fs.value(i, c);
+      X[o + c] = row[c]!;
       let dl = 0;
-      for (let k = 1; k <= 2; k++) dl += k * (fs.value(Math.min(last, i + k), c) - fs.value(Math.max(0, i - k), c));
+      for (let k = 1; k <= 2; k++) dl += k * (ahead[k - 1]![c]! - behind[k - 1]![c]!);
       X[o + NUM_CEPS + c] = dl / DELTA_DEN;
     }
   }
@@ -182,15 +193,6 @@ export function buildMatrix(fs: FeatureStore, sf: SpeechFrames): Float32Array {
   }
   for (let t = 0; t < n; t++) for (let c = 0; c < d; c++) X[t * d + c] = (X[t * d + c]! - mean[c]!) * sq[c]!;
   return X;
-}
-
-/** Copies the first `k` columns of X (d columns) into a new matrix. */
-function columns(X: Float32Array, d: number, k: number): Float32Array {
-  if (k === d) return X;
-  const n = X.length / d;
-  const Y = new Float32Array(n * k);
-  for (let t = 0; t < n; t++) for (let c = 0; c < k; c++) Y[t * k + c] = X[t * d + c]!;
-  return Y;
 }
 
 export interface ClusterOutput {
@@ -279,7 +281,7 @@ function bicCluster(X: Float32Array, d: number, speakers: number, p: ClassicPara
   const n = X.length / d;
   const labels = new Int32Array(n);
   const bd = Math.min(d, p.bicDims);
-  const B = columns(X, d, bd);
+  // the first bd columns are read in place (a copy would cost 13 floats per frame)
   // 2. uniform windows
   const wins: [number, number][] = [];
   for (let s = 0; s < n; s += p.hopFrames) {
@@ -292,7 +294,7 @@ function bicCluster(X: Float32Array, d: number, speakers: number, p: ClassicPara
   const lin: Cluster[] = [];
   for (let w = 0; w < wins.length; w++) {
     const st = new GaussStats(bd);
-    st.addRows(B, wins[w]![0], wins[w]![1]);
+    st.addRows(X, wins[w]![0], wins[w]![1], d);
     const c = makeCluster(st, [w], p.ridge);
     const prevC = lin[lin.length - 1];
     if (prevC && wins.length > p.maxItems) {
@@ -534,19 +536,20 @@ function resegment(X: Float32Array, d: number, regionStart: Uint8Array, labels: 
   const n = labels.length;
   // decode on every `frameStep`-th frame of each region (labels of skipped frames follow)
   const step = Math.max(1, p.frameStep);
-  const keptIdx: number[] = [];
-  const keptStart: number[] = [];
+  const keptIdx = new Int32Array(n);
+  const keptStart = new Uint8Array(n);
+  let m0 = 0;
   let sinceStart = 0;
   for (let t = 0; t < n; t++) {
     if (regionStart[t] || t === 0) sinceStart = 0;
     if (sinceStart % step === 0) {
-      keptIdx.push(t);
-      keptStart.push(sinceStart === 0 ? 1 : 0);
+      keptIdx[m0] = t;
+      keptStart[m0++] = sinceStart === 0 ? 1 : 0;
     }
     sinceStart++;
   }
-  const kept = Int32Array.from(keptIdx);
-  const keptRegionStart = Uint8Array.from(keptStart);
+  const kept = keptIdx.slice(0, m0);
+  const keptRegionStart = keptStart.slice(0, m0);
   const m = kept.length;
   const minFrames = Math.max(2, Math.round((p.minDurSec * FRAME_RATE) / step));
   let extra = 0;
@@ -686,13 +689,17 @@ export function diarizeFeatures(fs: FeatureStore, req: DiarizeRequest, params: P
   return diarizeFeaturesDetailed(fs, req, params).turns;
 }
 
-/** Same, with how sure the speaker count is. */
-export function diarizeFeaturesDetailed(fs: FeatureStore, req: DiarizeRequest, params: Partial<ClassicParams> = {}): DiarizeResult {
+/** Same, with how sure the speaker count is. `release`: dispose of `fs` once the speech-frame matrix is built. */
+export function diarizeFeaturesDetailed(fs: FeatureStore, req: DiarizeRequest, params: Partial<ClassicParams> = {}, release = false): DiarizeResult {
   const p = { ...DEFAULT_PARAMS, ...params };
   const sf = speechFrames(fs.rows, req.speech);
-  if (sf.idx.length === 0) return { turns: [], count: { count: 0, confidence: 1, source: "too-little-speech" } };
+  if (sf.idx.length === 0) {
+    if (release) fs.dispose();
+    return { turns: [], count: { count: 0, confidence: 1, source: "too-little-speech" } };
+  }
   const d = NUM_CEPS * 2;
   const X = buildMatrix(fs, sf);
+  if (release) fs.dispose();
   const out = clusterFrames(X, d, sf.regionStart, req.speakers, p);
   const turns = labelsToTurns(sf, out.labels, req.speech, out.conf);
   const ids = new Set(turns.map((t) => t.speaker));
@@ -709,8 +716,9 @@ export class ClassicDiarizer implements Diarizer {
     const params = this.params;
     return {
       push: (chunk) => ex.push(chunk),
-      finish: (req) => diarizeFeatures(ex.finish(), req, params),
-      finishDetailed: (req) => diarizeFeaturesDetailed(ex.finish(), req, params),
+      // the session's frames are needed only to build the speech-frame matrix: freed right after
+      finish: (req) => diarizeFeaturesDetailed(ex.finish(), req, params, true).turns,
+      finishDetailed: (req) => diarizeFeaturesDetailed(ex.finish(), req, params, true),
       get bytes() {
         return ex.features.bytes;
       },
