@@ -207,7 +207,7 @@ export function buildMatrix(fs: FeatureStore, sf: SpeechFrames): Float32Array {
 export class SpeechFrameMatrix implements Rows {
   readonly d = NUM_CEPS * 2;
   readonly n: number;
-  private readonly raw = new FeatureStore(NUM_CEPS);
+  private readonly raw: FeatureStore;
   /** Raw statics of the frames read for deltas that are not (contiguous) speech frames. */
   private readonly context = new Map<number, Float32Array>();
   private readonly idx: Int32Array;
@@ -217,7 +217,9 @@ export class SpeechFrameMatrix implements Rows {
   private readonly nb = [0, 1, 2, 3].map(() => new Float32Array(NUM_CEPS));
   private readonly x = new Float32Array(NUM_CEPS * 2);
 
-  constructor(fs: FeatureStore, sf: SpeechFrames) {
+  /** `spill`: the raw statics' FeatureStore layout (rows kept in memory before spilling, rows per block). */
+  constructor(fs: FeatureStore, sf: SpeechFrames, spill?: { spillRows: number; blockRows: number }) {
+    this.raw = new FeatureStore(NUM_CEPS, spill?.spillRows, spill?.blockRows);
     const idx = sf.idx;
     this.idx = idx;
     this.n = idx.length;

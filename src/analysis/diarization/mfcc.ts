@@ -41,7 +41,6 @@ const spilled = new FinalizationRegistry<number>((fd) => {
  */
 export class FeatureStore {
   private blocks: (Float32Array | undefined)[] = [];
-  private readonly blockRows = 1 << 15;
   private fd: number | undefined;
   /** Blocks read back from the file (the current one and the one before, for the delta context). */
   private cache: { b: number; data: Float32Array }[] = [];
@@ -49,6 +48,7 @@ export class FeatureStore {
   constructor(
     readonly dim: number,
     private readonly spillRows = FEATURE_SPILL_ROWS,
+    private readonly blockRows = 1 << 15,
   ) {}
   append(row: Float32Array | number[]): void {
     const b = (this.rows / this.blockRows) | 0;
