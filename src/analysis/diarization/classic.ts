@@ -267,10 +267,11 @@ export class SpeechFrameMatrix implements Rows {
 
   block(from: number, to: number): Float32Array {
     const d = this.d, mean = this.mean, sq = this.scale, idx = this.idx, n = this.n, last = this.last;
-    const out = new Float32Array(Math.max(0, to - from) * d);
+    // both buffers are reused from call to call (Rows: read a block, do not keep it)
+    const out = this.reuse("out", Math.max(0, to - from) * d);
     // raw statics of speech frames [lo, hi): the rows and their ±2 neighbours, read once
     const lo = Math.max(0, from - 2), hi = Math.min(n, to + 2);
-    const local = new Float32Array(Math.max(0, hi - lo) * NUM_CEPS);
+    const local = this.reuse("local", Math.max(0, hi - lo) * NUM_CEPS);
     for (let p = lo; p < hi; p++) this.raw.get(p, local.subarray((p - lo) * NUM_CEPS, (p - lo + 1) * NUM_CEPS));
     const offs = new Int32Array(4);
     const srcs: Float32Array[] = [local, local, local, local];
@@ -305,9 +306,16 @@ export class SpeechFrameMatrix implements Rows {
     return out;
   }
 
+  private buffers = { out: new Float32Array(0), local: new Float32Array(0) };
+  private reuse(name: "out" | "local", length: number): Float32Array {
+    if (this.buffers[name].length < length) this.buffers[name] = new Float32Array(Math.ceil(length * 1.25));
+    return this.buffers[name].subarray(0, length);
+  }
+
   dispose(): void {
     this.raw.dispose();
     this.context.clear();
+    this.buffers = { out: new Float32Array(0), local: new Float32Array(0) };
   }
 }
 

@@ -8,7 +8,7 @@ export interface Rows {
   readonly n: number;
   /** Columns per row. */
   readonly d: number;
-  /** Rows [from, to) as a row-major array of (to − from) × d values (a view or a fresh array: read it, do not keep it). */
+  /** Rows [from, to) as a row-major array of (to − from) × d values: a view, valid until the next block() call (read it, do not keep it). */
   block(from: number, to: number): Float32Array;
 }
 
