@@ -63,7 +63,8 @@ async function main() {
         const server = `http://127.0.0.1:${port}`;
         const gateway = spawn(process.execPath, [entry], {
           cwd: root,
-          env: { PATH: process.env.PATH ?? "", PORT: String(port), DATA_DIR: dataDir, TRANSCRIBER: "none", LOG_LEVEL: "warn", MAX_UPLOAD_BYTES: String(2 * 1024 * MiB) },
+          // glibc malloc tuning (MALLOC_ARENA_MAX, ...) passes through, to measure its effect
+          env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("MALLOC_"))), PATH: process.env.PATH ?? "", PORT: String(port), DATA_DIR: dataDir, TRANSCRIBER: "none", LOG_LEVEL: "warn", MAX_UPLOAD_BYTES: String(2 * 1024 * MiB) },
           stdio: ["ignore", "inherit", "inherit"],
         });
         try {

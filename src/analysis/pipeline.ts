@@ -92,10 +92,11 @@ interface Scan {
 /** scan: native PCM chunks → 16 kHz audio store, VAD regions per channel, diarization features. */
 async function scan(stream: AudioStream, options: AnalysisOptions, progress: (f: number) => void, parts: ScanParts): Promise<Scan> {
   const nch = stream.channelCount;
-  const resamplers = Array.from({ length: nch }, () => new StreamingResampler(stream.sampleRate, RATE));
+  // chunk buffers are reused: every consumer below copies what it keeps (no per-chunk garbage)
+  const resamplers = Array.from({ length: nch }, () => new StreamingResampler(stream.sampleRate, RATE, true));
   const detectors = Array.from({ length: nch }, () => new SpeechDetector());
   const finder = createTurnFinder({ channels: nch, speakers: options.speakers, separateSpeakerPerChannel: options.separateSpeakerPerChannel });
-  const audio = new SpeechStore(nch);
+  const audio = new SpeechStore(nch, stream.durationHint);
   const t = performance.now.bind(performance);
   const feed = (chunks: Float32Array[]) => {
     if (chunks[0]!.length === 0) return;

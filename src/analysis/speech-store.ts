@@ -15,20 +15,28 @@ export const SPILL_SECONDS = 15 * 60;
 class ChannelStore {
   private chunks: Int16Array[] = [];
   private fd: number | undefined;
+  /** Conversion buffer reused once spilling (nothing then stays in memory per chunk). */
+  private scratch = new Int16Array(0);
   length = 0;
 
-  constructor(private readonly spillPath: () => string) {}
+  constructor(
+    private readonly spillPath: () => string,
+    spillNow: boolean,
+  ) {
+    if (spillNow) this.fd = openSync(this.spillPath(), "w+");
+  }
 
   append(x: Float32Array) {
-    const s = new Int16Array(x.length);
-    for (let i = 0; i < x.length; i++) {
-      const v = x[i]! * 32767;
-      s[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
-    }
-    if (this.fd === undefined && this.length + s.length > SPILL_SECONDS * RATE) {
+    if (this.fd === undefined && this.length + x.length > SPILL_SECONDS * RATE) {
       this.fd = openSync(this.spillPath(), "w+");
       for (const c of this.chunks) writeSync(this.fd, c, 0, c.byteLength, null);
       this.chunks = [];
+    }
+    if (this.fd !== undefined && this.scratch.length < x.length) this.scratch = new Int16Array(x.length);
+    const s = this.fd !== undefined ? this.scratch.subarray(0, x.length) : new Int16Array(x.length);
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]! * 32767;
+      s[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
     }
     if (this.fd !== undefined) writeSync(this.fd, s, 0, s.byteLength, this.length * 2);
     else this.chunks.push(s);
@@ -70,8 +78,10 @@ export class SpeechStore implements SpeechAudio {
   /** Speaker id → channel; absent: the mix of all channels. */
   private channelOf = new Map<string, number>();
 
-  constructor(channelCount: number) {
-    this.channels = Array.from({ length: channelCount }, (_, c) => new ChannelStore(() => join(this.tempDir(), `ch${c}.s16`)));
+  /** `expectedSeconds` (the input's duration, when known) past SPILL_SECONDS: spill from the first sample instead of holding SPILL_SECONDS in memory first. */
+  constructor(channelCount: number, expectedSeconds?: number) {
+    const spillNow = expectedSeconds !== undefined && expectedSeconds > SPILL_SECONDS;
+    this.channels = Array.from({ length: channelCount }, (_, c) => new ChannelStore(() => join(this.tempDir(), `ch${c}.s16`), spillNow));
   }
 
   private tempDir() {

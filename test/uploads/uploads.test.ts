@@ -76,6 +76,23 @@ describe("POST /v1/uploads", () => {
     expect(done.result!.segments.length).toBeGreaterThan(0);
     // the audio is kept after completion (the results page plays it) until the job expires
     expect((await gw.adapters.store.getAudio(requestId))?.equals(wav)).toBe(true);
+    // and the audio route streams it from the stored file, whole or one byte range
+    const audioUrl = `${gw.url}/v1/analyses/${requestId}/audio`;
+    const whole = await fetch(audioUrl, { headers: { authorization: `Bearer ${KEY_A}` } });
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get("content-type")).toBe("audio/wav");
+    expect(whole.headers.get("content-length")).toBe(String(wav.length));
+    expect(Buffer.from(await whole.arrayBuffer()).equals(wav)).toBe(true);
+    const part = await fetch(audioUrl, { headers: { authorization: `Bearer ${KEY_A}`, range: "bytes=44-1043" } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get("content-range")).toBe(`bytes 44-1043/${wav.length}`);
+    expect(Buffer.from(await part.arrayBuffer()).equals(wav.subarray(44, 1044))).toBe(true);
+    const tail = await fetch(audioUrl, { headers: { authorization: `Bearer ${KEY_A}`, range: "bytes=-10" } });
+    expect(tail.status).toBe(206);
+    expect(Buffer.from(await tail.arrayBuffer()).equals(wav.subarray(wav.length - 10))).toBe(true);
+    const outside = await fetch(audioUrl, { headers: { authorization: `Bearer ${KEY_A}`, range: `bytes=${wav.length}-` } });
+    expect(outside.status).toBe(416);
+    expect(outside.headers.get("content-range")).toBe(`bytes */${wav.length}`);
   });
 
   it("the REST body's upload_id analyses it too, with the signed callback", async () => {
@@ -169,6 +186,16 @@ describe("uploads in distributed mode (Redis chunks)", () => {
       expect(events.at(-1)!.data!.analysisCompleted.status).toBe("COMPLETED");
       expect(events.at(-1)!.data!.analysisCompleted.result!.numSpeakers).toBe(2);
       expect((await d.adapters.store.getAudio(requestId))?.equals(wav)).toBe(true);
+      // the audio route streams the upload (spooled from Redis), whole or one range
+      const audioUrl = `${d.url}/v1/analyses/${requestId}/audio`;
+      const whole = await fetch(audioUrl, { headers: { "x-api-key": KEY_A } });
+      expect(whole.status).toBe(200);
+      expect(Buffer.from(await whole.arrayBuffer()).equals(wav)).toBe(true);
+      const from = wav.length - 5000;
+      const part = await fetch(audioUrl, { headers: { "x-api-key": KEY_A, range: `bytes=${from}-` } });
+      expect(part.status).toBe(206);
+      expect(part.headers.get("content-range")).toBe(`bytes ${from}-${wav.length - 1}/${wav.length}`);
+      expect(Buffer.from(await part.arrayBuffer()).equals(wav.subarray(from))).toBe(true);
     } finally {
       await d.close();
     }

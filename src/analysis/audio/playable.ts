@@ -19,6 +19,11 @@ export const CONTENT_TYPES: Record<AudioEncoding, string> = {
   ALAW: "audio/wav",
 };
 
+/** Headerless input, which playableAudio wraps into a WAV (the rest is served as submitted). */
+export function needsWavWrapper(encoding: AudioEncoding): boolean {
+  return encoding === "LINEAR16" || encoding === "MULAW" || encoding === "ALAW";
+}
+
 export function playableAudio(bytes: Buffer, opts: { encoding: AudioEncoding; sampleRate: number }): { contentType: string; body: Buffer } {
   const contentType = CONTENT_TYPES[opts.encoding];
   switch (opts.encoding) {

@@ -130,8 +130,16 @@ export class StreamingResampler {
   private flushed = false;
   private readonly qStep: number;
   private readonly rStep: number;
+  /** Reused working buffers (reuseOutput mode). */
+  private work = new Float32Array(0);
+  private outBuf = new Float32Array(0);
 
-  constructor(readonly fromRate: number, readonly toRate: number) {
+  /**
+   * `reuseOutput`: push() returns a view into a buffer this resampler reuses on the next push
+   * (and the input chunk itself at equal rates), so a long stream allocates nothing per chunk;
+   * the caller must be done with each output before pushing again.
+   */
+  constructor(readonly fromRate: number, readonly toRate: number, private readonly reuseOutput = false) {
     checkRate(fromRate, "fromRate");
     checkRate(toRate, "toRate");
     if (fromRate === toRate) {
@@ -155,10 +163,12 @@ export class StreamingResampler {
     if (this.flushed) throw new Error("StreamingResampler: push after flush");
     if (!this.f) {
       this.inCount += chunk.length;
-      return chunk.slice();
+      return this.reuseOutput ? chunk : chunk.slice();
     }
     this.inCount += chunk.length;
-    const buf = new Float32Array(this.hist.length + chunk.length);
+    const len = this.hist.length + chunk.length;
+    if (this.reuseOutput && this.work.length < len) this.work = new Float32Array(Math.ceil(len * 1.25));
+    const buf = this.reuseOutput ? this.work.subarray(0, len) : new Float32Array(len);
     buf.set(this.hist, 0);
     buf.set(chunk, this.hist.length);
     const out = this.run(buf, this.histStart, false);
@@ -194,7 +204,8 @@ export class StreamingResampler {
     // upper bound on the outputs whose filter fits inside the buffer
     const avail = bufEnd - half - this.ip;
     const maxOut = avail <= 0 ? 0 : Math.ceil((avail * L) / f.M) + 1;
-    const out = new Float32Array(maxOut);
+    if (this.reuseOutput && !final && this.outBuf.length < maxOut) this.outBuf = new Float32Array(Math.ceil(maxOut * 1.25));
+    const out = this.reuseOutput && !final ? this.outBuf.subarray(0, maxOut) : new Float32Array(maxOut);
     let n = 0;
     let ip = this.ip, phase = this.phase;
     const exact = P === L;
@@ -216,6 +227,7 @@ export class StreamingResampler {
     this.ip = ip;
     this.phase = phase;
     this.outCount += n;
+    if (this.reuseOutput && !final) return out.subarray(0, n);
     return n === out.length ? out : out.slice(0, n);
   }
 }

@@ -18,12 +18,12 @@ export class GaussStats {
     this.sum = new Float64Array(d);
     this.sq = new Float64Array((d * (d + 1)) / 2);
   }
-  /** Adds rows [from, to) of the row-major matrix X (d columns). */
-  addRows(X: Float32Array, from: number, to: number): void {
+  /** Adds rows [from, to) of the row-major matrix X (`stride` columns, of which the first d are used). */
+  addRows(X: Float32Array, from: number, to: number, stride = this.d): void {
     const d = this.d;
     const sum = this.sum, sq = this.sq;
     for (let r = from; r < to; r++) {
-      const o = r * d;
+      const o = r * stride;
       let p = 0;
       for (let i = 0; i < d; i++) {
         const xi = X[o + i]!;

@@ -27,6 +27,7 @@ import { trainGMM, type DiagGMM } from "./gmm.js";
 import { FeatureStore, FRAME_LEN, FRAME_RATE, HOP, MfccExtractor, NUM_CEPS, SAMPLE_RATE } from "./mfcc.js";
 import type { DiarizeRequest, DiarizeResult, Diarizer, DiarizerSession, SpeakerCountInfo } from "./types.js";
 import { viterbiMinDuration } from "./viterbi.js";
+import { asRows, gatherRows, type Rows } from "./rows.js";
 import { addCutInOverlap } from "./overlap.js";
 import { loadSpeakerSpace, windowStats, type SpeakerSpace } from "./speaker-space.js";
 
@@ -126,6 +127,8 @@ export const DEFAULT_PARAMS: ClassicParams = {
 };
 
 const DELTA_DEN = 10; // 2·(1² + 2²)
+/** Speech frames read at a time from the matrix (resegmentation). */
+const SPAN = 4096;
 
 /** Time (s) of the centre of feature frame i. */
 export function frameTime(i: number): number {
@@ -141,20 +144,22 @@ interface SpeechFrames {
 
 export function speechFrames(rows: number, speech: { start: number; end: number }[]): SpeechFrames {
   const regs = speech.filter((r) => r.end > r.start).sort((a, b) => a.start - b.start);
-  const idx: number[] = [];
-  const rs: number[] = [];
+  // ascending and distinct frame indices: at most `rows` of them
+  const idx = new Int32Array(Math.max(0, rows));
+  const rs = new Uint8Array(Math.max(0, rows));
+  let n = 0;
   for (const r of regs) {
     const i0 = Math.max(0, Math.ceil((r.start * SAMPLE_RATE - FRAME_LEN / 2) / HOP));
     const i1 = Math.min(rows - 1, Math.floor((r.end * SAMPLE_RATE - FRAME_LEN / 2) / HOP));
     let first = true;
     for (let i = i0; i <= i1; i++) {
-      if (idx.length && idx[idx.length - 1]! >= i) continue;
-      rs.push(first || (idx.length > 0 && idx[idx.length - 1]! !== i - 1) ? 1 : 0);
-      idx.push(i);
+      if (n && idx[n - 1]! >= i) continue;
+      rs[n] = first || (n > 0 && idx[n - 1]! !== i - 1) ? 1 : 0;
+      idx[n++] = i;
       first = false;
     }
   }
-  return { idx: Int32Array.from(idx), regionStart: Uint8Array.from(rs) };
+  return { idx: idx.slice(0, n), regionStart: rs.slice(0, n) };
 }
 
 /** Builds the normalised speech-frame matrix: NUM_CEPS statics then NUM_CEPS deltas per row. */
@@ -163,13 +168,22 @@ export function buildMatrix(fs: FeatureStore, sf: SpeechFrames): Float32Array {
   const n = sf.idx.length;
   const X = new Float32Array(n * d);
   const last = fs.rows - 1;
+  // the frame and its ±1, ±2 neighbours (clamped at the ends), row by row
+  const row = new Float32Array(NUM_CEPS);
+  const ahead = [new Float32Array(NUM_CEPS), new Float32Array(NUM_CEPS)];
+  const behind = [new Float32Array(NUM_CEPS), new Float32Array(NUM_CEPS)];
   for (let t = 0; t < n; t++) {
     const i = sf.idx[t]!;
     const o = t * d;
+    fs.get(i, row);
+    for (let k = 1; k <= 2; k++) {
+      fs.get(Math.min(last, i + k), ahead[k - 1]!);
+      fs.get(Math.max(0, i - k), behind[k - 1]!);
+    }
     for (let c = 0; c < NUM_CEPS; c++) {
-      X[o + c] = fs.value(i, c);
+      X[o + c] = row[c]!;
       let dl = 0;
-      for (let k = 1; k <= 2; k++) dl += k * (fs.value(Math.min(last, i + k), c) - fs.value(Math.max(0, i - k), c));
+      for (let k = 1; k <= 2; k++) dl += k * (ahead[k - 1]![c]! - behind[k - 1]![c]!);
       X[o + NUM_CEPS + c] = dl / DELTA_DEN;
     }
   }
@@ -184,13 +198,125 @@ export function buildMatrix(fs: FeatureStore, sf: SpeechFrames): Float32Array {
   return X;
 }
 
-/** Copies the first `k` columns of X (d columns) into a new matrix. */
-function columns(X: Float32Array, d: number, k: number): Float32Array {
-  if (k === d) return X;
-  const n = X.length / d;
-  const Y = new Float32Array(n * k);
-  for (let t = 0; t < n; t++) for (let c = 0; c < k; c++) Y[t * k + c] = X[t * d + c]!;
-  return Y;
+/**
+ * The matrix of buildMatrix, value for value, without holding it: each speech frame's raw
+ * statics (a FeatureStore, which spills to disk on long recordings), the raw statics of the
+ * few other frames the deltas read at region edges, and the normalisation; rows (statics and
+ * deltas, normalised) are built when read. The diarizer reads it by stretches of rows.
+ */
+export class SpeechFrameMatrix implements Rows {
+  readonly d = NUM_CEPS * 2;
+  readonly n: number;
+  private readonly raw: FeatureStore;
+  /** Raw statics of the frames read for deltas that are not (contiguous) speech frames. */
+  private readonly context = new Map<number, Float32Array>();
+  private readonly idx: Int32Array;
+  private readonly last: number;
+  private readonly mean = new Float64Array(NUM_CEPS * 2);
+  private readonly scale = new Float64Array(NUM_CEPS * 2);
+  private readonly nb = [0, 1, 2, 3].map(() => new Float32Array(NUM_CEPS));
+  private readonly x = new Float32Array(NUM_CEPS * 2);
+
+  /** `spill`: the raw statics' FeatureStore layout (rows kept in memory before spilling, rows per block). */
+  constructor(fs: FeatureStore, sf: SpeechFrames, spill?: { spillRows: number; blockRows: number }) {
+    this.raw = new FeatureStore(NUM_CEPS, spill?.spillRows, spill?.blockRows);
+    const idx = sf.idx;
+    this.idx = idx;
+    this.n = idx.length;
+    this.last = fs.rows - 1;
+    const d = this.d, n = this.n, x = this.x;
+    const mean = this.mean, sq = this.scale;
+    const row = new Float32Array(NUM_CEPS);
+    for (let t = 0; t < n; t++) {
+      fs.get(idx[t]!, row);
+      this.raw.append(row);
+      for (let c = 0; c < NUM_CEPS; c++) x[c] = row[c]!;
+      this.unnormalised(t, (p, j, out) => {
+        fs.get(j, out);
+        if (p < 0 && !this.context.has(j)) this.context.set(j, out.slice());
+      });
+      for (let c = 0; c < d; c++) { const v = x[c]!; mean[c] += v; sq[c] += v * v; }
+    }
+    for (let c = 0; c < d; c++) {
+      mean[c] = mean[c]! / Math.max(1, n);
+      sq[c] = 1 / Math.sqrt(Math.max(1e-8, sq[c]! / Math.max(1, n) - mean[c]! ** 2));
+    }
+  }
+
+  /**
+   * Row t before normalisation into this.x, as buildMatrix computes it; `read(p, j, out)`
+   * gives frame j's raw statics, p its speech-frame position or -1 when it is not one.
+   */
+  private unnormalised(t: number, read: (p: number, j: number, out: Float32Array) => void): void {
+    const idx = this.idx, n = this.n, x = this.x, nb = this.nb;
+    const i = idx[t]!;
+    const at = (j: number, out: Float32Array) => {
+      const p = t + (j - i);
+      read(p >= 0 && p < n && idx[p] === j ? p : -1, j, out);
+    };
+    for (let k = 1; k <= 2; k++) {
+      at(Math.min(this.last, i + k), nb[k - 1]!);
+      at(Math.max(0, i - k), nb[k + 1]!);
+    }
+    for (let c = 0; c < NUM_CEPS; c++) {
+      let dl = 0;
+      for (let k = 1; k <= 2; k++) dl += k * (nb[k - 1]![c]! - nb[k + 1]![c]!);
+      x[NUM_CEPS + c] = dl / DELTA_DEN;
+    }
+  }
+
+  block(from: number, to: number): Float32Array {
+    const d = this.d, mean = this.mean, sq = this.scale, idx = this.idx, n = this.n, last = this.last;
+    // both buffers are reused from call to call (Rows: read a block, do not keep it)
+    const out = this.reuse("out", Math.max(0, to - from) * d);
+    // raw statics of speech frames [lo, hi): the rows and their ±2 neighbours, read once
+    const lo = Math.max(0, from - 2), hi = Math.min(n, to + 2);
+    const local = this.reuse("local", Math.max(0, hi - lo) * NUM_CEPS);
+    for (let p = lo; p < hi; p++) this.raw.get(p, local.subarray((p - lo) * NUM_CEPS, (p - lo + 1) * NUM_CEPS));
+    const offs = new Int32Array(4);
+    const srcs: Float32Array[] = [local, local, local, local];
+    for (let t = from; t < to; t++) {
+      const i = idx[t]!;
+      // neighbours in the order of buildMatrix: +1, +2 (ahead), -1, -2 (behind)
+      for (let q = 0; q < 4; q++) {
+        const k = (q & 1) + 1;
+        const j = q < 2 ? Math.min(last, i + k) : Math.max(0, i - k);
+        const p = t + (j - i);
+        if (p >= 0 && p < n && idx[p] === j) {
+          srcs[q] = local;
+          offs[q] = (p - lo) * NUM_CEPS;
+        } else {
+          srcs[q] = this.context.get(j)!;
+          offs[q] = 0;
+        }
+      }
+      const so = (t - lo) * NUM_CEPS;
+      const o = (t - from) * d;
+      const a1 = srcs[0]!, a2 = srcs[1]!, b1 = srcs[2]!, b2 = srcs[3]!;
+      const oa1 = offs[0]!, oa2 = offs[1]!, ob1 = offs[2]!, ob2 = offs[3]!;
+      for (let c = 0; c < NUM_CEPS; c++) {
+        out[o + c] = (local[so + c]! - mean[c]!) * sq[c]!;
+        let dl = 0;
+        dl += 1 * (a1[oa1 + c]! - b1[ob1 + c]!);
+        dl += 2 * (a2[oa2 + c]! - b2[ob2 + c]!);
+        // the delta rounded to float32 first, as buildMatrix stores it
+        out[o + NUM_CEPS + c] = (Math.fround(dl / DELTA_DEN) - mean[NUM_CEPS + c]!) * sq[NUM_CEPS + c]!;
+      }
+    }
+    return out;
+  }
+
+  private buffers = { out: new Float32Array(0), local: new Float32Array(0) };
+  private reuse(name: "out" | "local", length: number): Float32Array {
+    if (this.buffers[name].length < length) this.buffers[name] = new Float32Array(Math.ceil(length * 1.25));
+    return this.buffers[name].subarray(0, length);
+  }
+
+  dispose(): void {
+    this.raw.dispose();
+    this.context.clear();
+    this.buffers = { out: new Float32Array(0), local: new Float32Array(0) };
+  }
 }
 
 export interface ClusterOutput {
@@ -205,8 +331,9 @@ export interface ClusterOutput {
  * Clusters the speech frames; returns one label per speech frame (or empty when no speech),
  * the per-frame posterior of the assigned speaker and how sure the count is.
  */
-export function clusterFrames(X: Float32Array, d: number, regionStart: Uint8Array, speakers: number, p: ClassicParams): ClusterOutput {
-  const n = X.length / d;
+export function clusterFrames(matrix: Float32Array | Rows, d: number, regionStart: Uint8Array, speakers: number, p: ClassicParams): ClusterOutput {
+  const X = asRows(matrix, d);
+  const n = X.n;
   const given = (k: number): SpeakerCountInfo => ({ count: k, confidence: 1, source: "given" });
   if (n === 0 || speakers === 1 || n < p.winFrames) {
     return { labels: new Int32Array(n), count: speakers > 0 ? given(speakers === 1 ? 1 : speakers) : { count: 1, confidence: 0.5, runnerUp: 2, source: "too-little-speech" } };
@@ -275,11 +402,11 @@ interface Init {
   count?: SpeakerCountInfo;
 }
 
-function bicCluster(X: Float32Array, d: number, speakers: number, p: ClassicParams): Init {
-  const n = X.length / d;
+function bicCluster(X: Rows, d: number, speakers: number, p: ClassicParams): Init {
+  const n = X.n;
   const labels = new Int32Array(n);
   const bd = Math.min(d, p.bicDims);
-  const B = columns(X, d, bd);
+  // the first bd columns are read in place (a copy would cost 13 floats per frame)
   // 2. uniform windows
   const wins: [number, number][] = [];
   for (let s = 0; s < n; s += p.hopFrames) {
@@ -292,7 +419,8 @@ function bicCluster(X: Float32Array, d: number, speakers: number, p: ClassicPara
   const lin: Cluster[] = [];
   for (let w = 0; w < wins.length; w++) {
     const st = new GaussStats(bd);
-    st.addRows(B, wins[w]![0], wins[w]![1]);
+    const [s0, e0] = wins[w]!;
+    st.addRows(X.block(s0, e0), 0, e0 - s0, d);
     const c = makeCluster(st, [w], p.ridge);
     const prevC = lin[lin.length - 1];
     if (prevC && wins.length > p.maxItems) {
@@ -362,8 +490,9 @@ function selectCols(X: Float32Array, d: number, mode: number): { Y: Float32Array
 }
 
 /** Initial clustering by UBM supervectors, cosine similarity and average-linkage AHC (embed.ts). */
-function svCluster(X: Float32Array, d: number, speakers: number, p: ClassicParams): Init {
-  const n = X.length / d;
+function svCluster(rows: Rows, d: number, speakers: number, p: ClassicParams): Init {
+  const n = rows.n;
+  const X = rows.block(0, n); // (a comparison method: the whole matrix in memory)
   const wins = makeWindows(n, p.svWin, p.svHop);
   const { Y, dy } = selectCols(X, d, p.svCols);
   const so = { components: p.svComp, relevance: p.svRel, maxTrainFrames: p.maxTrainFrames, frameStep: 1 };
@@ -388,7 +517,8 @@ function svCluster(X: Float32Array, d: number, speakers: number, p: ClassicParam
  * window, each dimension z-scored across the recording's windows (speaker-normalised relative
  * to this recording), cosine similarity, average-linkage AHC.
  */
-export function windowStatsEmbedding(X: Float32Array, d: number, wins: [number, number][], dims: number): Float32Array {
+export function windowStatsEmbedding(matrix: Float32Array | Rows, d: number, wins: [number, number][], dims: number): Float32Array {
+  const X = asRows(matrix, d);
   const k = 2 * dims;
   const W = wins.length;
   const V = windowStats(X, d, wins, dims);
@@ -413,7 +543,7 @@ function countWindows(n: number, p: ClassicParams): { wins: [number, number][]; 
 }
 
 /** Pairwise LLR matrix of the windows in the learned speaker space. */
-export function spaceSimilarity(X: Float32Array, d: number, wins: [number, number][], space: SpeakerSpace): Float64Array {
+export function spaceSimilarity(X: Float32Array | Rows, d: number, wins: [number, number][], space: SpeakerSpace): Float64Array {
   const V = windowStats(X, d, wins, d / 2);
   return space.llrMatrix(space.project(V, wins.length), wins.length);
 }
@@ -468,15 +598,15 @@ export function statsThreshold(W: number, p: ClassicParams): number {
 }
 
 /** All merge heights of the full average-linkage tree in the speaker space (for fitting the count rule). */
-export function spaceMergeHeights(X: Float32Array, d: number, p: ClassicParams, space: SpeakerSpace): { heights: number[]; W: number } {
-  const n = X.length / d;
+export function spaceMergeHeights(X: Float32Array | Rows, d: number, p: ClassicParams, space: SpeakerSpace): { heights: number[]; W: number } {
+  const n = asRows(X, d).n;
   const { wins } = countWindows(n, p);
   const S = spaceSimilarity(X, d, wins, space);
   return { heights: ahcAverage(S, wins.length, { target: 1 }).heights, W: wins.length };
 }
 
-function statsCluster(X: Float32Array, d: number, speakers: number, p: ClassicParams): Init {
-  const n = X.length / d;
+function statsCluster(X: Rows, d: number, speakers: number, p: ClassicParams): Init {
+  const n = X.n;
   const { wins, win, hop } = countWindows(n, p);
   const known = speakers > 0;
   const space = p.space > 0 ? loadSpeakerSpace() : null;
@@ -517,23 +647,24 @@ function statsCluster(X: Float32Array, d: number, speakers: number, p: ClassicPa
   return { labels, k, count };
 }
 
-function resegment(X: Float32Array, d: number, regionStart: Uint8Array, labels: Int32Array, K: number, known: number, p: ClassicParams): Reseg {
+function resegment(X: Rows, d: number, regionStart: Uint8Array, labels: Int32Array, K: number, known: number, p: ClassicParams): Reseg {
   const n = labels.length;
   // decode on every `frameStep`-th frame of each region (labels of skipped frames follow)
   const step = Math.max(1, p.frameStep);
-  const keptIdx: number[] = [];
-  const keptStart: number[] = [];
+  const keptIdx = new Int32Array(n);
+  const keptStart = new Uint8Array(n);
+  let m0 = 0;
   let sinceStart = 0;
   for (let t = 0; t < n; t++) {
     if (regionStart[t] || t === 0) sinceStart = 0;
     if (sinceStart % step === 0) {
-      keptIdx.push(t);
-      keptStart.push(sinceStart === 0 ? 1 : 0);
+      keptIdx[m0] = t;
+      keptStart[m0++] = sinceStart === 0 ? 1 : 0;
     }
     sinceStart++;
   }
-  const kept = Int32Array.from(keptIdx);
-  const keptRegionStart = Uint8Array.from(keptStart);
+  const kept = keptIdx.slice(0, m0);
+  const keptRegionStart = keptStart.slice(0, m0);
   const m = kept.length;
   const minFrames = Math.max(2, Math.round((p.minDurSec * FRAME_RATE) / step));
   let extra = 0;
@@ -550,12 +681,20 @@ function resegment(X: Float32Array, d: number, regionStart: Uint8Array, labels: 
       const rows: number[] = [];
       let c = 0;
       for (let t = 0; t < n; t++) if (labels[t] === k && c++ % stp === 0) rows.push(t);
-      return trainGMM(X, d, Int32Array.from(rows), p.gmmComponents);
+      // the training rows gathered into one small matrix (same values, same order)
+      const G = gatherRows(X, Int32Array.from(rows));
+      return trainGMM(G, d, Int32Array.from(rows, (_, j) => j), p.gmmComponents);
     });
     const L = live.length;
     const ll = new Float32Array(m * L);
     const comp = new Float64Array(p.gmmComponents);
-    for (let q = 0; q < m; q++) for (let j = 0; j < L; j++) ll[q * L + j] = models[j]!.logLik(X, kept[q]!, comp);
+    // decoded frames read by stretches of SPAN speech frames
+    for (let q = 0; q < m; ) {
+      const t0 = kept[q]!;
+      const t1 = Math.min(n, t0 + SPAN);
+      const blk = X.block(t0, t1);
+      for (; q < m && kept[q]! < t1; q++) for (let j = 0; j < L; j++) ll[q * L + j] = models[j]!.logLik(blk, kept[q]! - t0, comp);
+    }
     const path = viterbiMinDuration(ll, m, L, keptRegionStart, minFrames, p.switchPenalty);
     score = 0;
     for (let q2 = 0; q2 < m; q2++) score += ll[q2 * L + path[q2]!]!;
@@ -581,7 +720,7 @@ function resegment(X: Float32Array, d: number, regionStart: Uint8Array, labels: 
       // re-check the speaker count on the resegmented (purer, larger) clusters
       const bd = Math.min(d, p.bicDims);
       const stats = Array.from({ length: K }, () => new GaussStats(bd));
-      for (let t = 0; t < n; t++) addRowCols(stats[labels[t]!]!, X, d, t);
+      for (let t = 0; t < n; t++) addRowCols(stats[labels[t]!]!, X.block(t, t + 1), d, 0);
       const cls = stats.map((st, k) => makeCluster(st, [k], p.ridge));
       const merged = agglomerate(cls.filter((c) => c.stats.n > 0), { lambda: p.finalLambda, ridge: p.ridge });
       if (process.env.DIAR_DEBUG) console.error(`reseg it ${it}: ${K} -> ${merged.length} (${cls.map((c) => c.stats.n).join(",")})`);
@@ -673,14 +812,23 @@ export function diarizeFeatures(fs: FeatureStore, req: DiarizeRequest, params: P
   return diarizeFeaturesDetailed(fs, req, params).turns;
 }
 
-/** Same, with how sure the speaker count is. */
-export function diarizeFeaturesDetailed(fs: FeatureStore, req: DiarizeRequest, params: Partial<ClassicParams> = {}): DiarizeResult {
+/** Same, with how sure the speaker count is. `release`: dispose of `fs` once the speech-frame matrix is built. */
+export function diarizeFeaturesDetailed(fs: FeatureStore, req: DiarizeRequest, params: Partial<ClassicParams> = {}, release = false): DiarizeResult {
   const p = { ...DEFAULT_PARAMS, ...params };
   const sf = speechFrames(fs.rows, req.speech);
-  if (sf.idx.length === 0) return { turns: [], count: { count: 0, confidence: 1, source: "too-little-speech" } };
+  if (sf.idx.length === 0) {
+    if (release) fs.dispose();
+    return { turns: [], count: { count: 0, confidence: 1, source: "too-little-speech" } };
+  }
   const d = NUM_CEPS * 2;
-  const X = buildMatrix(fs, sf);
-  const out = clusterFrames(X, d, sf.regionStart, req.speakers, p);
+  const X = new SpeechFrameMatrix(fs, sf);
+  if (release) fs.dispose();
+  let out: ClusterOutput;
+  try {
+    out = clusterFrames(X, d, sf.regionStart, req.speakers, p);
+  } finally {
+    X.dispose();
+  }
   const turns = labelsToTurns(sf, out.labels, req.speech, out.conf);
   const ids = new Set(turns.map((t) => t.speaker));
   const count = { ...out.count, count: ids.size };
@@ -696,8 +844,9 @@ export class ClassicDiarizer implements Diarizer {
     const params = this.params;
     return {
       push: (chunk) => ex.push(chunk),
-      finish: (req) => diarizeFeatures(ex.finish(), req, params),
-      finishDetailed: (req) => diarizeFeaturesDetailed(ex.finish(), req, params),
+      // the session's frames are needed only to build the speech-frame matrix: freed right after
+      finish: (req) => diarizeFeaturesDetailed(ex.finish(), req, params, true).turns,
+      finishDetailed: (req) => diarizeFeaturesDetailed(ex.finish(), req, params, true),
       get bytes() {
         return ex.features.bytes;
       },

@@ -8,6 +8,10 @@
  * first seconds it sees and, when it is negligible, places the filterbank in 100–3800 Hz
  * instead of 100–7600 Hz. The decision is made once (before any frame is emitted).
  */
+import { randomBytes } from "node:crypto";
+import { closeSync, openSync, readSync, unlinkSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fft } from "../features/frames.js";
 
 export const SAMPLE_RATE = 16000;
@@ -18,32 +22,94 @@ export const NUM_CEPS = 20; // c0..c19
 const NFFT = 512;
 const NUM_FILTERS = 32;
 
-/** Growable Float32 store of fixed-width rows, allocated in blocks (no huge reallocations). */
+/** Rows kept in memory before a FeatureStore writes its full blocks to a temporary file (~16 min of frames). */
+export const FEATURE_SPILL_ROWS = 3 << 15;
+
+const spilled = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    /* already closed */
+  }
+});
+
+/**
+ * Growable Float32 store of fixed-width rows, allocated in blocks (no huge reallocations).
+ * Past `spillRows` rows, full blocks go to an (already unlinked) temporary file and are read
+ * back one block at a time, so a multi-hour recording's frames cost disk, not memory; the
+ * diarizer reads them once, in order, to build its speech-frame matrix. dispose() closes it.
+ */
 export class FeatureStore {
-  private blocks: Float32Array[] = [];
-  private readonly blockRows = 1 << 15;
+  private blocks: (Float32Array | undefined)[] = [];
+  private fd: number | undefined;
+  /** Blocks read back from the file (the current one and the one before, for the delta context). */
+  private cache: { b: number; data: Float32Array }[] = [];
   rows = 0;
-  constructor(readonly dim: number) {}
+  constructor(
+    readonly dim: number,
+    private readonly spillRows = FEATURE_SPILL_ROWS,
+    private readonly blockRows = 1 << 15,
+  ) {}
   append(row: Float32Array | number[]): void {
     const b = (this.rows / this.blockRows) | 0;
-    if (b >= this.blocks.length) this.blocks.push(new Float32Array(this.blockRows * this.dim));
+    if (b >= this.blocks.length) {
+      this.spillFull();
+      this.blocks.push(new Float32Array(this.blockRows * this.dim));
+    }
     const off = (this.rows % this.blockRows) * this.dim;
     const blk = this.blocks[b]!;
     for (let i = 0; i < this.dim; i++) blk[off + i] = row[i]!;
     this.rows++;
   }
+  /** Past spillRows, the last (full) block goes to the file. */
+  private spillFull(): void {
+    const last = this.blocks.length - 1;
+    if (last < 0 || this.blocks.length * this.blockRows <= this.spillRows) return;
+    if (this.fd === undefined) {
+      const path = join(tmpdir(), `iag-mfcc-${process.pid}-${randomBytes(6).toString("hex")}.f32`);
+      this.fd = openSync(path, "w+");
+      unlinkSync(path); // the open descriptor keeps it; nothing is left behind on a crash
+      spilled.register(this, this.fd, this);
+    }
+    const blk = this.blocks[last]!;
+    writeSync(this.fd, blk, 0, blk.byteLength, last * blk.byteLength);
+    this.blocks[last] = undefined;
+  }
+  private block(b: number): Float32Array {
+    const inMemory = this.blocks[b];
+    if (inMemory) return inMemory;
+    const hit = this.cache.find((c) => c.b === b);
+    if (hit) return hit.data;
+    if (this.fd === undefined) throw new Error("FeatureStore: block not available (disposed)");
+    const data = this.cache.length >= 2 ? this.cache.shift()!.data : new Float32Array(this.blockRows * this.dim);
+    readSync(this.fd, data, 0, data.byteLength, b * data.byteLength);
+    this.cache.push({ b, data });
+    return data;
+  }
   /** Copies row `r` into `out` (length dim). */
   get(r: number, out: Float32Array): Float32Array {
-    const blk = this.blocks[(r / this.blockRows) | 0]!;
+    const blk = this.block((r / this.blockRows) | 0);
     const off = (r % this.blockRows) * this.dim;
     for (let i = 0; i < this.dim; i++) out[i] = blk[off + i]!;
     return out;
   }
   value(r: number, i: number): number {
-    return this.blocks[(r / this.blockRows) | 0]![(r % this.blockRows) * this.dim + i]!;
+    return this.block((r / this.blockRows) | 0)[(r % this.blockRows) * this.dim + i]!;
   }
+  /** Bytes held in memory. */
   get bytes(): number {
-    return this.blocks.length * this.blockRows * this.dim * 4;
+    return (this.blocks.filter((b) => b).length + this.cache.length) * this.blockRows * this.dim * 4;
+  }
+  /** Frees the rows (memory and file); the store is empty afterwards. */
+  dispose(): void {
+    if (this.fd !== undefined) {
+      spilled.unregister(this);
+      closeSync(this.fd);
+    }
+    this.fd = undefined;
+    this.blocks = [];
+    this.cache = [];
+    this.rows = 0;
   }
 }
 

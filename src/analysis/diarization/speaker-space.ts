@@ -25,6 +25,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "./io.js";
+import { asRows, type Rows } from "./rows.js";
 
 export interface SpeakerSpaceFile {
   header: {
@@ -174,14 +175,16 @@ export function recordingWindowFeatures(X: Float32Array, d: number, wins: [numbe
  * Window statistics: mean and standard deviation of the first `dims` columns of X (d columns)
  * over each window. Returns W × 2·dims.
  */
-export function windowStats(X: Float32Array, d: number, wins: [number, number][], dims: number): Float32Array {
+export function windowStats(matrix: Float32Array | Rows, d: number, wins: [number, number][], dims: number): Float32Array {
+  const X = asRows(matrix, d);
   const k = 2 * dims;
   const V = new Float32Array(wins.length * k);
   wins.forEach(([s, e], w) => {
+    const blk = X.block(s, e);
     for (let c = 0; c < dims; c++) {
       let m = 0, q = 0;
-      for (let t = s; t < e; t++) {
-        const v = X[t * d + c]!;
+      for (let t = 0; t < e - s; t++) {
+        const v = blk[t * d + c]!;
         m += v;
         q += v * v;
       }
