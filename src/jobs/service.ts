@@ -199,7 +199,11 @@ export class JobService {
         ? { status: "COMPLETED", progress: 1, result: outcome.response, completedAt }
         : { status: "FAILED", error: outcome.error, completedAt };
     const out = await this.completions.apply(requestId, final, replay);
-    if (out.kind === "missing" || out.kind === "replayed") return out;
+    if (out.kind === "replayed") {
+      await this.ensureFinalEffects(requestId);
+      return out;
+    }
+    if (out.kind === "missing") return out;
     if (out.held) {
       if (this.deps.webhooks) await this.deps.webhooks.schedule(out.held.job);
       await out.held.publish();
@@ -212,5 +216,20 @@ export class JobService {
       this.deps.log.debug({ requestId, status: out.status }, "job finished");
     }
     return out;
+  }
+
+  /**
+   * A replayed completion (its webhook-id already marked) may be the sender's retry after we
+   * answered 5xx: the mark was set, but queueing the client webhook or publishing failed and
+   * the mark could not be forgotten (Redis was down). The retry then gets its 409, but the
+   * job's side effects are made sure of here: the webhook is queued (idempotent per job) and
+   * the final state published again (subscribers drop versions they have seen). A replay of a
+   * job that is not final changes nothing.
+   */
+  private async ensureFinalEffects(requestId: string) {
+    const job = await this.deps.store.get(requestId);
+    if (!job || !isFinal(job.status)) return;
+    if (job.webhook && this.deps.webhooks) await this.deps.webhooks.schedule(job);
+    await this.deps.bus.publish(job);
   }
 }
