@@ -125,7 +125,6 @@ export function crossValidate(bank: FeatureBank, allActors: number[], shrinkage:
     });
     base.push(baselineEer(testRecs));
   });
-  const r3 = (x: number) => Math.round(x * 1000) / 1000;
   return {
     shrinkage,
     dim,
@@ -243,20 +242,37 @@ export function fitCountRule(cases: SimCase[]): CountFit {
     const m = Math.log(p / (1 - p));
     margins.push(Number.isFinite(m) ? m : 10);
     rights.push(res.k === c.speakers);
-    const e = (accBy[String(c.speakers)] ??= [0, 0]);
-    e[0] += res.k === c.speakers ? 1 : 0;
-    e[1]++;
+    tally(accBy, c.speakers, res.k === c.speakers);
   }
-  const conf = fitLogistic(margins, rights);
-  const pr = margins.map((m) => 1 / (1 + Math.exp(-(conf.a + conf.b * Math.min(10, m)))));
-  const r3 = (x: number) => Math.round(x * 1000) / 1000;
+  const cal = calibrateCount(margins, rights, accBy);
   return {
     threshold: best.th,
     minClusterWindows: best.mw,
     accuracy: r3(best.acc),
-    accuracyBySpeakers: Object.fromEntries(Object.entries(accBy).map(([k, [r, n]]) => [k, r3(r / n)])),
-    confidence: conf,
+    accuracyBySpeakers: cal.accuracyBySpeakers,
+    confidence: cal.confidence,
     cases: cases.length,
+    meanConfidenceRight: cal.meanConfidenceRight,
+    meanConfidenceWrong: cal.meanConfidenceWrong,
+  };
+}
+
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Counts one case (right or not) under its true number of speakers. */
+function tally(accBy: Record<string, [number, number]>, speakers: number, right: boolean) {
+  const e = (accBy[String(speakers)] ??= [0, 0]);
+  e[0] += right ? 1 : 0;
+  e[1]++;
+}
+
+/** Calibrates P(right count) on the decision margin and summarises it, for either count rule. */
+function calibrateCount(margins: number[], rights: boolean[], accBy: Record<string, [number, number]>) {
+  const confidence = fitLogistic(margins, rights);
+  const pr = margins.map((m) => 1 / (1 + Math.exp(-(confidence.a + confidence.b * Math.min(10, m)))));
+  return {
+    accuracyBySpeakers: Object.fromEntries(Object.entries(accBy).map(([k, [r, n]]) => [k, r3(r / n)])),
+    confidence,
     meanConfidenceRight: r3(mean(pr.filter((_, i) => rights[i]))),
     meanConfidenceWrong: r3(mean(pr.filter((_, i) => !rights[i]))),
   };
@@ -271,21 +287,10 @@ export function fitStatsConfidence(cases: SimCase[]): { accuracy: number; accura
     const res = ahcAverage(c.C, c.W, { threshold: th });
     margins.push(decisionMargin(res, th, res.k).margin);
     rights.push(res.k === c.speakers);
-    const e = (accBy[String(c.speakers)] ??= [0, 0]);
-    e[0] += res.k === c.speakers ? 1 : 0;
-    e[1]++;
+    tally(accBy, c.speakers, res.k === c.speakers);
   }
-  const conf = fitLogistic(margins, rights);
-  const pr = margins.map((m) => 1 / (1 + Math.exp(-(conf.a + conf.b * Math.min(10, m)))));
-  const r3 = (x: number) => Math.round(x * 1000) / 1000;
-  const by = Object.fromEntries(Object.entries(accBy).map(([k, [r, n]]) => [k, r3(r / n)]));
-  return {
-    accuracy: r3(mean(Object.values(by))),
-    accuracyBySpeakers: by,
-    confidence: conf,
-    meanConfidenceRight: r3(mean(pr.filter((_, i) => rights[i]))),
-    meanConfidenceWrong: r3(mean(pr.filter((_, i) => !rights[i]))),
-  };
+  const cal = calibrateCount(margins, rights, accBy);
+  return { accuracy: r3(mean(Object.values(cal.accuracyBySpeakers))), ...cal };
 }
 
 /** Fingerprint of the training folder (file names and sizes), written instead of a clock date. */
