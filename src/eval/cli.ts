@@ -14,7 +14,7 @@ import { printComparison, printSummary, runDiarizationEval, writeResults } from 
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2).filter((a) => a !== "--");
-  const dir = args.find((a) => !a.startsWith("--"));
+  const dir = args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--params");
   if (!dir) {
     console.error("usage: npm run eval -- <dataset-dir> [--oracle-count]");
     process.exit(2);
@@ -38,14 +38,17 @@ async function main(): Promise<void> {
   // --space: count and partition in the learned speaker space (fitted/speaker-space.json);
   // --compare: the default path and the learned-space path side by side
   const space = args.includes("--space");
+  // --params '{"svAdapt":0.75}': diarizer parameters (ClassicParams) for sweeps
+  const pi = args.indexOf("--params");
+  const extra = pi >= 0 ? (JSON.parse(args[pi + 1] ?? "{}") as Record<string, number>) : {};
   if (args.includes("--compare")) {
     const cache = new Map();
     const a = await runDiarizationEval(abs, { oracleCount: oracle, quiet: true, speechCache: cache, params: { space: 0 } });
-    const b = await runDiarizationEval(abs, { oracleCount: oracle, quiet: true, speechCache: cache, params: { space: 1 } });
-    printComparison(a, b, "z-scored statistics (default)", "learned space (--space)");
+    const b = await runDiarizationEval(abs, { oracleCount: oracle, quiet: true, speechCache: cache, params: pi >= 0 ? extra : { space: 1 } });
+    printComparison(a, b, "z-scored statistics (default)", pi >= 0 ? `--params ${JSON.stringify(extra)}` : "learned space (--space)");
     return;
   }
-  const s = await runDiarizationEval(abs, { oracleCount: oracle, ...(space ? { params: { space: 1 } } : {}) });
+  const s = await runDiarizationEval(abs, { oracleCount: oracle, params: { ...(space ? { space: 1 } : {}), ...extra } });
   printSummary(s);
   if (hasTranscript(abs)) {
     // question detection against the time-stamped reference transcripts (src/eval/asr.ts)

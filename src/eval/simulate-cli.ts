@@ -23,7 +23,9 @@ async function main(): Promise<void> {
   const actors = opt("--actors")?.split(",").map(Number);
   const clips = (await loadClips(dir, actors)).filter((c) => isConversational(c.file));
   const pool = byActor(clips);
-  const paths = [{ name: "default (z-scored statistics)", params: { space: 0 } }, { name: "learned space", params: { space: 1 } }];
+  const paths: { name: string; params: Record<string, number> }[] = [{ name: "default (z-scored statistics)", params: { space: 0 } }, { name: "learned space", params: { space: 1 } }];
+  // --params '{...}' (repeatable): further diarizer parameter sets, side by side
+  args.forEach((a, i) => { if (a === "--params") paths.push({ name: `--params ${args[i + 1]}`, params: JSON.parse(args[i + 1] ?? "{}") as Record<string, number> }); });
   const rows: { spk: number; path: string; right: number; conf: number; der: DerResult }[] = [];
   for (let spk = 1; spk <= Math.min(max, pool.size); spk++) {
     for (let i = 0; i < n; i++) {

@@ -23,7 +23,7 @@
 import type { Turn } from "../types.js";
 import { agglomerate, GaussStats, makeCluster, type Cluster } from "./bic.js";
 import { ahcAverage, centreRows, cosineMatrix, trainUbm, windowSupervectors } from "./embed.js";
-import { trainGMM, type DiagGMM } from "./gmm.js";
+import { DiagGMM, trainGMM } from "./gmm.js";
 import { FeatureStore, FRAME_LEN, FRAME_RATE, HOP, MfccExtractor, NUM_CEPS, SAMPLE_RATE } from "./mfcc.js";
 import type { DiarizeRequest, DiarizeResult, Diarizer, DiarizerSession, SpeakerCountInfo } from "./types.js";
 import { viterbiMinDuration } from "./viterbi.js";
@@ -89,6 +89,24 @@ export interface ClassicParams {
   spaceThreshold: number;
   /** Clusters of fewer windows are not counted as speakers (their windows join the nearest cluster); NaN = the file's. */
   minClusterWindows: number;
+  /**
+   * Self-calibrated stopping threshold of the statistics count: > 0 → θ = svAdapt · m − svThreshold,
+   * m = the median similarity of touching window pairs (same speaker, mostly) of this
+   * recording; 0 → the fixed θ(W) (statsThreshold).
+   */
+  svAdapt: number;
+  /**
+   * Resegmentation speaker models MAP-adapted (means, relevance `resegMap`) from one UBM of
+   * `gmmComponents` components trained on the whole recording, instead of a GMM trained from
+   * scratch per speaker (0 = off).
+   */
+  resegMap: number;
+  /**
+   * 1: when the statistics and ΔBIC partitions give the same count, resegment once more from
+   * their consensus (speaker models trained only on frames where the two agree) instead of
+   * keeping the one with the higher likelihood.
+   */
+  consensus: number;
 }
 
 export const DEFAULT_PARAMS: ClassicParams = {
@@ -124,6 +142,9 @@ export const DEFAULT_PARAMS: ClassicParams = {
   space: 0,
   spaceThreshold: NaN,
   minClusterWindows: NaN,
+  svAdapt: 0,
+  resegMap: 0,
+  consensus: 0,
 };
 
 const DELTA_DEN = 10; // 2·(1² + 2²)
@@ -392,8 +413,34 @@ export function clusterFrames(matrix: Float32Array | Rows, d: number, regionStar
   const bi = bicCluster(X, d, st.k, p);
   const b = resegment(X, d, regionStart, bi.labels, bi.k, known, p);
   if (process.env.DIAR_DEBUG) console.error(`stats K ${a.k} score ${a.score.toFixed(3)} | bic K ${b.k} score ${b.score.toFixed(3)}`);
+  if (p.consensus > 0 && a.k === b.k && a.k > 1) {
+    const c = resegment(X, d, regionStart, consensusLabels(a.labels, b.labels, a.k), a.k, known, p);
+    if (process.env.DIAR_DEBUG) console.error(`consensus K ${c.k} score ${c.score.toFixed(3)}`);
+    if (c.k === a.k) return { labels: c.labels, conf: c.conf, count: { ...count, count: c.k } };
+  }
+  if (p.method === 4 && b.k === st.k) return { labels: b.labels, conf: b.conf, count: { ...count, count: b.k } };
   const pick = b.k === st.k && (a.k !== st.k || b.score > a.score) ? b : a;
   return { labels: pick.labels, conf: pick.conf, count: { ...count, count: pick.k } };
+}
+
+/**
+ * Frames where two K-speaker labelings agree (after matching b's speakers to a's greedily by
+ * overlap) keep a's label; the others get −1 (not used to train the speaker models).
+ */
+export function consensusLabels(a: Int32Array, b: Int32Array, K: number): Int32Array {
+  const ov = new Float64Array(K * K);
+  for (let t = 0; t < a.length; t++) ov[a[t]! * K + b[t]!]++;
+  const map = new Int32Array(K).fill(-1);
+  const usedA = new Uint8Array(K);
+  for (let r = 0; r < K; r++) {
+    let best = -1, bi = 0, bj = 0;
+    for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) if (!usedA[i] && map[j] < 0 && ov[i * K + j]! > best) { best = ov[i * K + j]!; bi = i; bj = j; }
+    usedA[bi] = 1;
+    map[bj] = bi;
+  }
+  const out = new Int32Array(a.length);
+  for (let t = 0; t < a.length; t++) out[t] = map[b[t]!] === a[t] ? a[t]! : -1;
+  return out;
 }
 
 interface Init {
@@ -597,6 +644,24 @@ export function statsThreshold(W: number, p: ClassicParams): number {
   return -(p.svThreshold + p.svNoise / Math.sqrt(W));
 }
 
+/**
+ * Median similarity of window pairs that touch end to start (w and the first window starting
+ * where w ends): almost always one speaker, since turns last longer than a window, so it
+ * measures how alike one speaker's windows are in this recording (noise, room, window length).
+ */
+export function touchingSimilarity(S: Float64Array, wins: [number, number][]): number {
+  const W = wins.length;
+  const v: number[] = [];
+  let j = 0;
+  for (let i = 0; i < W; i++) {
+    while (j < W && wins[j]![0] < wins[i]![1]) j++;
+    if (j < W && wins[j]![0] === wins[i]![1]) v.push(S[i * W + j]!);
+  }
+  if (v.length === 0) return 0;
+  v.sort((a, b) => a - b);
+  return v[v.length >> 1]!;
+}
+
 /** All merge heights of the full average-linkage tree in the speaker space (for fitting the count rule). */
 export function spaceMergeHeights(X: Float32Array | Rows, d: number, p: ClassicParams, space: SpeakerSpace): { heights: number[]; W: number } {
   const n = asRows(X, d).n;
@@ -629,11 +694,11 @@ function statsCluster(X: Rows, d: number, speakers: number, p: ClassicParams): I
     const dims = d / 2;
     const V = windowStatsEmbedding(X, d, wins, dims);
     const C = cosineMatrix(V, wins.length, 2 * dims, p.svPca, p.svWhiten > 0);
-    const th = statsThreshold(wins.length, p);
+    const th = p.svAdapt > 0 ? p.svAdapt * touchingSimilarity(C, wins) - p.svThreshold : statsThreshold(wins.length, p);
     const res = ahcAverage(C, wins.length, known ? { target: speakers } : { threshold: th });
+    const m = decisionMargin(res, th, res.k);
     winLabels = res.labels;
     k = res.k;
-    const m = decisionMargin(res, th, k);
     // calibrated on simulated conversations (train:speaker); 0.5 without the fitted file
     const cal = loadSpeakerSpace()?.file.statsConfidence;
     count = { count: k, confidence: cal ? 1 / (1 + Math.exp(-(cal.a + cal.b * m.margin))) : 0.5, runnerUp: m.runnerUp, source: "detected" };
@@ -670,9 +735,16 @@ function resegment(X: Rows, d: number, regionStart: Uint8Array, labels: Int32Arr
   let extra = 0;
   let score = 0;
   let keptConf: Float32Array | undefined;
+  let ubm: DiagGMM | null = null;
+  if (p.resegMap > 0 && K > 1) {
+    const stp = Math.max(1, Math.ceil(n / p.maxTrainFrames));
+    const rows: number[] = [];
+    for (let t = 0; t < n; t += stp) rows.push(t);
+    ubm = trainGMM(gatherRows(X, Int32Array.from(rows)), d, Int32Array.from(rows, (_, j) => j), p.gmmComponents, 6);
+  }
   for (let it = 0; it < p.resegIters; it++) {
     const counts = new Int32Array(K);
-    for (let t = 0; t < n; t++) counts[labels[t]!]!++;
+    for (let t = 0; t < n; t++) if (labels[t]! >= 0) counts[labels[t]!]!++;
     const live: number[] = [];
     for (let k = 0; k < K; k++) if (counts[k]! > 0 && (known > 0 || counts[k]! >= p.minSpeakerSec * FRAME_RATE || K === 1)) live.push(k);
     if (live.length === 0) live.push(0);
@@ -683,6 +755,7 @@ function resegment(X: Rows, d: number, regionStart: Uint8Array, labels: Int32Arr
       for (let t = 0; t < n; t++) if (labels[t] === k && c++ % stp === 0) rows.push(t);
       // the training rows gathered into one small matrix (same values, same order)
       const G = gatherRows(X, Int32Array.from(rows));
+      if (ubm) return mapAdapt(ubm, G, rows.length, p.resegMap);
       return trainGMM(G, d, Int32Array.from(rows, (_, j) => j), p.gmmComponents);
     });
     const L = live.length;
@@ -743,6 +816,30 @@ function resegment(X: Rows, d: number, regionStart: Uint8Array, labels: Int32Arr
     }
   }
   return { labels, k: K, score, conf };
+}
+
+/**
+ * A speaker model MAP-adapted from the recording's UBM (Reynolds et al. 2000): means move
+ * towards the speaker's frames by Nₖ/(Nₖ + r); weights and variances stay the UBM's, so the
+ * speakers' models differ only where their data say so.
+ */
+function mapAdapt(ubm: DiagGMM, G: Float32Array, rows: number, relevance: number): DiagGMM {
+  const d = ubm.d, M = ubm.m;
+  const N = new Float64Array(M), F = new Float64Array(M * d), comp = new Float64Array(M);
+  for (let r = 0; r < rows; r++) {
+    const ll = ubm.logLik(G, r, comp);
+    for (let k = 0; k < M; k++) {
+      const g = Math.exp(comp[k]! - ll);
+      if (g < 1e-5) continue;
+      N[k] = N[k]! + g;
+      for (let i = 0; i < d; i++) F[k * d + i] = F[k * d + i]! + g * G[r * d + i]!;
+    }
+  }
+  const means = new Float64Array(M * d);
+  for (let k = 0; k < M; k++) {
+    for (let i = 0; i < d; i++) means[k * d + i] = (F[k * d + i]! + relevance * ubm.means[k * d + i]!) / (N[k]! + relevance);
+  }
+  return new DiagGMM(d, Float64Array.from(ubm.weights), means, Float64Array.from(ubm.vars));
 }
 
 interface Reseg {
