@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/count-sweep.ts [n]`: speaker-count rules side by side, on the same window
+ * `npx tsx bench/count-sweep.ts [n] [--scramble]`: speaker-count rules side by side, on the same window
  * features the diarizer counts with (1.5 s windows, 0.75 s hop, of recording-normalised
  * MFCCs; classic.ts buildMatrix), real VAD.
  *
@@ -20,7 +20,10 @@
  *    touching window pairs (mostly one speaker): 0.75·m for statistics (`svAdapt: 0.75`,
  *    `svThreshold: 0`), m − 2 for the space;
  *  - pitch: the statistics embedding with the window's median F0 (z-scored, weight 2) appended;
- *  - bisect: recursive bisection, each node re-z-scored and its split tested by θ(W) again.
+ *  - bisect: recursive bisection, each node re-z-scored and its split tested by θ(W) again;
+ *  - size-a-b: merges refused per pair of clusters, at s(A,B) < −(a + b/√min(|A|,|B|)).
+ * `--scramble`: the simulated turns are scrambled utterances (simulate.ts `scramble`), which
+ * breaks the RAVDESS sentences' shared content.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -116,6 +119,27 @@ function bisectCount(X: Float32Array, wins: [number, number][], minWin: number, 
   return node(wins.map((_, i) => i));
 }
 
+/**
+ * Average-linkage AHC that refuses a merge of A and B when s(A,B) < −(a + b/√min(|A|,|B|)): a
+ * noise split of one speaker shrinks like 1/√n, two speakers stay apart at any size.
+ */
+function sizeAwareCount(S: Float64Array, W: number, a: number, b: number): number {
+  let cl = Array.from({ length: W }, (_, i) => [i]);
+  const avg = (A: number[], B: number[]) => { let t = 0; for (const i of A) for (const j of B) t += S[i * W + j]!; return t / (A.length * B.length); };
+  for (;;) {
+    let best = -Infinity, bi = -1, bj = -1;
+    for (let i = 0; i < cl.length; i++) for (let j = i + 1; j < cl.length; j++) {
+      // the pair furthest above its own bound merges first
+      const v = avg(cl[i]!, cl[j]!) + a + b / Math.sqrt(Math.min(cl[i]!.length, cl[j]!.length));
+      if (v > best) { best = v; bi = i; bj = j; }
+    }
+    if (bi < 0 || best < 0) break;
+    cl[bi] = cl[bi]!.concat(cl[bj]!);
+    cl = cl.filter((_, k) => k !== bj);
+  }
+  return cl.length;
+}
+
 interface Rec { name: string; truth: number; X: Float32Array; n: number; f0: Float32Array; idx: Int32Array }
 
 async function recFrom(name: string, samples: Float32Array, truth: number): Promise<Rec | null> {
@@ -145,6 +169,8 @@ function rules(r: Rec): Record<string, number> {
   out["touch-space"] = ahcAverage(S, W, { threshold: touchingSimilarity(S, wins) - 2 }).k;
   out.pitch = pitchCount(r, wins, V, 2);
   out.bisect = bisectCount(r.X, wins, 10, 0.06);
+  out["size-0.03-0.1"] = sizeAwareCount(C, W, 0.03, 0.1);
+  out["size-0-0.2"] = sizeAwareCount(C, W, 0, 0.2);
   return out;
 }
 
@@ -169,7 +195,8 @@ function pitchCount(r: Rec, wins: [number, number][], V: Float32Array, w: number
 }
 
 async function main(): Promise<void> {
-  const n = Number(process.argv[2] ?? 6);
+  const n = Number(process.argv.slice(2).find((a) => !a.startsWith("--")) ?? 6);
+  const scramble = process.argv.includes("--scramble");
   const clips = (await loadClips(resolve(REPO_ROOT, "..", "shared", "train", "ravdess"))).filter((c) => isConversational(c.file));
   const pool = byActor(clips);
   const tally: Record<string, Record<number, [number, number]>> = {};
@@ -181,7 +208,7 @@ async function main(): Promise<void> {
   };
   for (let spk = 1; spk <= 6; spk++) {
     for (let i = 0; i < n; i++) {
-      const conv = simulateConversation(pool, { speakers: spk, seconds: i % 2 ? 60 : 30, condition: CONDITIONS[(i + spk) % 3]!, seed: 5001 + i });
+      const conv = simulateConversation(pool, { speakers: spk, seconds: i % 2 ? 60 : 30, condition: CONDITIONS[(i + spk) % 3]!, seed: 5001 + i, scramble });
       const r = await recFrom(`sim${spk}-${i}`, conv.samples, spk);
       if (!r) continue;
       const k = rules(r);

@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/window-similarity.ts`: how alike one speaker's count windows are, in simulated
+ * `npx tsx bench/window-similarity.ts [--scramble]`: how alike one speaker's count windows are, in simulated
  * conversations vs real recordings. Per recording: the median cosine of touching 1.5 s
  * windows (z-scored statistics, as the count uses), and the mean cosine of non-overlapping
  * window pairs ≥ 2.25 s apart of the same / different reference speakers. It showed why count
@@ -31,7 +31,7 @@ async function stat(x: Float32Array, segs?: { speaker: string; start: number; en
 }
 const pool = byActor((await loadClips(resolve(REPO_ROOT, "..", "shared", "train", "ravdess"))).filter((c) => isConversational(c.file)));
 for (const spk of [2, 3]) for (let i = 0; i < 4; i++) {
-  const c = simulateConversation(pool, { speakers: spk, seconds: 30, condition: CONDITIONS[(i + spk) % 3]!, seed: 77 + i });
+  const c = simulateConversation(pool, { speakers: spk, seconds: 30, condition: CONDITIONS[(i + spk) % 3]!, seed: 77 + i, scramble: process.argv.includes("--scramble") });
   console.log(`sim${spk} ${c.condition}`, await stat(c.samples, c.segments));
 }
 for (const dir of [join(REPO_ROOT, "..", "shared", "eval", "diarization"), "eval-data/mono-calls"]) for (const f of readdirSync(dir).filter((x) => x.endsWith(".wav"))) {

@@ -43,6 +43,13 @@ export interface SimOptions {
   seconds: number;
   condition: Condition;
   seed: number;
+  /**
+   * Each turn's clips are replaced by "scrambled" utterances of the same speaker: fragments of
+   * 0.25–0.6 s from random clips at random offsets, cross-faded over 10 ms, 2–3.5 s long. Every
+   * RAVDESS actor says the same two sentences, so unscrambled windows match by their words, for
+   * one speaker and across speakers alike (bench/window-similarity.ts); scrambling breaks that.
+   */
+  scramble?: boolean;
 }
 
 export const RAVDESS_DIR = "../shared/train/ravdess";
@@ -127,9 +134,9 @@ export function simulateConversation(pool: Map<number, SimClip[]>, o: SimOptions
     const start = t;
     let te = t;
     for (let c = 0; c < nClips; c++) {
-      const clip = pick(r, clips);
-      pieces.push({ spk, at: te, x: clip.samples, g: gain[spk]! });
-      te += clip.samples.length / SR;
+      const x = o.scramble ? scrambledUtterance(r, clips) : pick(r, clips).samples;
+      pieces.push({ spk, at: te, x, g: gain[spk]! });
+      te += x.length / SR;
       if (c + 1 < nClips) te += 0.15 + 0.2 * r();
     }
     if (actors.length > 1 && r() < 0.25 && te - start > 1.2) {
@@ -156,6 +163,26 @@ export function simulateConversation(pool: Map<number, SimClip[]>, o: SimOptions
   segments.sort((a, b) => a.start - b.start);
   const samples = applyCondition(mix, o.condition, r);
   return { samples, segments, speakers: o.speakers, actors, condition: o.condition, seconds: samples.length / SR };
+}
+
+/** One speaker's pseudo-utterance of random fragments (see SimOptions.scramble). */
+function scrambledUtterance(r: () => number, clips: SimClip[]): Float32Array {
+  const total = Math.round((2 + 1.5 * r()) * SR);
+  const fade = Math.round(0.01 * SR);
+  const out = new Float32Array(total + fade);
+  let at = 0;
+  while (at < total) {
+    const src = pick(r, clips).samples;
+    const len = Math.min(src.length, Math.round((0.25 + 0.35 * r()) * SR));
+    const from = Math.floor(r() * Math.max(1, src.length - len));
+    for (let i = 0; i < len && at + i < out.length; i++) {
+      // raised-cosine fade in and out so that the joins do not click
+      const w = i < fade ? 0.5 - 0.5 * Math.cos((Math.PI * i) / fade) : i >= len - fade ? 0.5 - 0.5 * Math.cos((Math.PI * (len - i)) / fade) : 1;
+      out[at + i] = out[at + i]! + w * src[from + i]!;
+    }
+    at += len - fade;
+  }
+  return out.subarray(0, Math.min(out.length, at + fade));
 }
 
 /** Union of the truth segments (oracle speech regions). */
