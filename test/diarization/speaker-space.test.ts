@@ -112,6 +112,19 @@ describe.skipIf(!existsSync(RAVDESS))("simulated conversations from RAVDESS", as
     expect(c1.seconds).toBeGreaterThan(30);
     expect(Buffer.from(c1.samples.buffer).equals(Buffer.from(c2.samples.buffer))).toBe(true);
   });
+  it("scrambled utterances: deterministic, each turn of one speaker's fragments, content no longer aligned", () => {
+    const o = { speakers: 2, seconds: 30, condition: "wide" as const, seed: 5, scramble: true };
+    const c1 = simulateConversation(pool, o);
+    const c2 = simulateConversation(pool, o);
+    expect(Buffer.from(c1.samples.buffer).equals(Buffer.from(c2.samples.buffer))).toBe(true);
+    expect(new Set(c1.segments.map((s) => s.speaker)).size).toBe(2);
+    const plain = simulateConversation(pool, { ...o, scramble: false });
+    expect(Buffer.from(plain.samples.buffer).equals(Buffer.from(c1.samples.buffer))).toBe(false);
+    // turn pieces are 2–3.5 s pseudo-utterances (backchannels 0.3–0.7 s), never a whole clip's length pattern
+    const long = c1.segments.filter((s) => s.end - s.start > 1);
+    expect(long.length).toBeGreaterThan(3);
+    for (const s of long) { expect(s.end - s.start).toBeGreaterThanOrEqual(1.99); expect(s.end - s.start).toBeLessThanOrEqual(3.52); }
+  });
   it("learned space: one speaker stays one, two speakers are found (oracle speech regions)", () => {
     for (const [spk, seed] of [[1, 3], [2, 4]] as const) {
       const conv = simulateConversation(pool, { speakers: spk, seconds: 30, condition: "wide", seed });
