@@ -1,5 +1,5 @@
 /**
- * `npm run eval:simulate [-- <ravdess dir>] [--n 3] [--max 6] [--actors 13,14,...] [--seed 9001] [--params '{json}' ...]`: simulated
+ * `npm run eval:simulate [-- <ravdess dir>] [--n 3] [--max 6] [--actors 13,14,...] [--seed 9001] [--oracle] [--scramble] [--params '{json}' ...]`: simulated
  * conversations (simulate.ts; calm clips, 1..max speakers, n per count, 30/60 s, wide/tel/far
  * in turn) through the real VAD and diarizer, the default path and the learned-space path
  * (`space: 1`); prints exact-count rate, mean count confidence and pooled DER (collar 0.25)
@@ -22,6 +22,9 @@ async function main(): Promise<void> {
   const max = Number(opt("--max") ?? 6);
   const actors = opt("--actors")?.split(",").map(Number);
   const seed = Number(opt("--seed") ?? 9001);
+  // --oracle: the true number of speakers is given (speakers: N); --scramble: scrambled utterances
+  const oracle = args.includes("--oracle");
+  const scramble = args.includes("--scramble");
   const clips = (await loadClips(dir, actors)).filter((c) => isConversational(c.file));
   const pool = byActor(clips);
   const paths: { name: string; params: Record<string, number> }[] = [{ name: "default (z-scored statistics)", params: { space: 0 } }, { name: "learned space", params: { space: 1 } }];
@@ -30,10 +33,10 @@ async function main(): Promise<void> {
   const rows: { spk: number; path: string; right: number; conf: number; der: DerResult }[] = [];
   for (let spk = 1; spk <= Math.min(max, pool.size); spk++) {
     for (let i = 0; i < n; i++) {
-      const conv = simulateConversation(pool, { speakers: spk, seconds: i % 2 ? 60 : 30, condition: CONDITIONS[(i + spk) % 3]!, seed: seed + i });
+      const conv = simulateConversation(pool, { speakers: spk, seconds: i % 2 ? 60 : 30, condition: CONDITIONS[(i + spk) % 3]!, seed: seed + i, scramble });
       const speech = await detectSpeech16k(conv.samples);
       for (const p of paths) {
-        const r = findTurnsDetailed({ channels16k: [conv.samples], speech: [speech], speakers: -1, separateSpeakerPerChannel: false }, { params: p.params });
+        const r = findTurnsDetailed({ channels16k: [conv.samples], speech: [speech], speakers: oracle ? spk : -1, separateSpeakerPerChannel: false }, { params: p.params });
         const k = new Set(r.turns.map((t) => t.speaker)).size;
         rows.push({ spk, path: p.name, right: k === spk ? 1 : 0, conf: r.count?.confidence ?? NaN, der: computeDer(conv.segments, r.turns, { duration: conv.seconds, collar: 0.25 }) });
       }

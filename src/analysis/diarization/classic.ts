@@ -107,6 +107,16 @@ export interface ClassicParams {
    * keeping the one with the higher likelihood.
    */
   consensus: number;
+  /**
+   * 1: a given count above the detected one cuts the trees at the given count (as when it is
+   * not above) instead of keeping the detected speakers and adding the most atypical windows.
+   */
+  knownCut: number;
+  /**
+   * 1: a given count above the detected one is found in the learned speaker space (its
+   * average-linkage tree cut at the given count), instead of adding the most atypical windows.
+   */
+  knownSpace: number;
 }
 
 export const DEFAULT_PARAMS: ClassicParams = {
@@ -145,6 +155,8 @@ export const DEFAULT_PARAMS: ClassicParams = {
   svAdapt: 0,
   resegMap: 0,
   consensus: 0,
+  knownCut: 0,
+  knownSpace: 1,
 };
 
 const DELTA_DEN = 10; // 2·(1² + 2²)
@@ -366,7 +378,7 @@ export function clusterFrames(matrix: Float32Array | Rows, d: number, regionStar
     const r = resegment(X, d, regionStart, i.labels, i.k, known, p);
     return { labels: r.labels, conf: r.conf, count: known > 0 ? given(known) : { count: r.k, confidence: 0.5, source: "detected" } };
   }
-  if (known > 0 && p.method === 3 && n >= p.minDetectSec * FRAME_RATE) {
+  if (known > 0 && p.method === 3 && p.knownCut === 0 && n >= p.minDetectSec * FRAME_RATE) {
     // A known count above what the recording supports (the detected count) would split real
     // speakers; instead keep the detected solution and give each extra speaker the most
     // atypical window (lowest mean similarity to the rest of its cluster).
@@ -375,6 +387,8 @@ export function clusterFrames(matrix: Float32Array | Rows, d: number, regionStar
     let kd = 0;
     for (let t = 0; t < n; t++) if (det[t]! + 1 > kd) kd = det[t]! + 1;
     if (process.env.DIAR_DEBUG) console.error(`known ${known} detected ${kd}`);
+    // a given count above the detected one: cut the learned space's tree at it (knownSpace)
+    if (kd < known && p.knownSpace > 0 && p.space === 0 && loadSpeakerSpace()) return clusterFrames(X, d, regionStart, speakers, { ...p, space: 1 });
     if (kd < known) {
       const wins = makeWindows(n, p.svWin, p.svHop);
       const C = cosineMatrix(windowStatsEmbedding(X, d, wins, d / 2), wins.length, d);
