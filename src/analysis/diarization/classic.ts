@@ -113,8 +113,10 @@ export interface ClassicParams {
    */
   knownCut: number;
   /**
-   * 1: a given count above the detected one is found in the learned speaker space (its
-   * average-linkage tree cut at the given count), instead of adding the most atypical windows.
+   * 1: a given count above the detected one is handled as with `space: 1`: the count is
+   * detected again in the learned speaker space; at or below it, the space's tree is cut at
+   * the given count; above it, the space's speakers are kept and the extra ones get the most
+   * atypical windows. 0: the same from the statistics path's detection.
    */
   knownSpace: number;
 }
@@ -387,7 +389,7 @@ export function clusterFrames(matrix: Float32Array | Rows, d: number, regionStar
     let kd = 0;
     for (let t = 0; t < n; t++) if (det[t]! + 1 > kd) kd = det[t]! + 1;
     if (process.env.DIAR_DEBUG) console.error(`known ${known} detected ${kd}`);
-    // a given count above the detected one: cut the learned space's tree at it (knownSpace)
+    // a given count above the detected one: the known-count path in the learned space (knownSpace)
     if (kd < known && p.knownSpace > 0 && p.space === 0 && loadSpeakerSpace()) return clusterFrames(X, d, regionStart, speakers, { ...p, space: 1 });
     if (kd < known) {
       const wins = makeWindows(n, p.svWin, p.svHop);
