@@ -27,7 +27,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { buildMatrix, countInSpace, speechFrames, statsThreshold, touchingSimilarity, windowStatsEmbedding, DEFAULT_PARAMS } from "../src/analysis/diarization/classic.js";
+import { buildMatrix, countInSpace, countWindows, speechFrames, statsThreshold, touchingSimilarity, windowStatsEmbedding, DEFAULT_PARAMS } from "../src/analysis/diarization/classic.js";
 import { ahcAverage, cosineMatrix, cutMerges, symEig } from "../src/analysis/diarization/embed.js";
 import { detectSpeech16k, loadAudio16k, REPO_ROOT } from "../src/analysis/diarization/io.js";
 import { mfccOf, NUM_CEPS } from "../src/analysis/diarization/mfcc.js";
@@ -38,13 +38,6 @@ import { byActor, isConversational, loadClips, simulateConversation } from "../s
 
 const d = NUM_CEPS * 2;
 const space = loadSpeakerSpace()!;
-
-function windows(n: number, win = 150, hop = 75): [number, number][] {
-  const out: [number, number][] = [];
-  if (n <= win) return [[0, n]];
-  for (let s = 0; s + win <= n; s += hop) out.push([s, s + win]);
-  return out;
-}
 
 /** NME-SC (Park et al. 2019): p-neighbour binarised affinity, unnormalised Laplacian, normalised max eigengap. */
 function nmeCount(A: Float64Array, W: number, maxK = 8, pMaxFrac = 0.25): { k: number; p: number; r: number } {
@@ -108,7 +101,7 @@ function bisectCount(X: Float32Array, wins: [number, number][], minWin: number, 
     const sub = ids.map((i) => wins[i]!);
     const V = windowStatsEmbedding(X, d, sub, d / 2);
     const C = cosineMatrix(V, ids.length, d);
-    const th = -(c + 0.4 / Math.sqrt(ids.length));
+    const th = statsThreshold(ids.length, { ...DEFAULT_PARAMS, svThreshold: c });
     const res = ahcAverage(C, ids.length, { threshold: th });
     if (res.k < 2) return 1;
     const two = ahcAverage(C, ids.length, { target: 2 }).labels;
@@ -151,7 +144,7 @@ async function recFrom(name: string, samples: Float32Array, truth: number): Prom
 }
 
 function rules(r: Rec): Record<string, number> {
-  const wins = windows(r.n);
+  const { wins } = countWindows(r.n, DEFAULT_PARAMS);
   const W = wins.length;
   const V = windowStatsEmbedding(r.X, d, wins, d / 2);
   const C = cosineMatrix(V, W, d);

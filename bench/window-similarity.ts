@@ -7,19 +7,18 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { buildMatrix, speechFrames, touchingSimilarity, windowStatsEmbedding } from "../src/analysis/diarization/classic.js";
+import { buildMatrix, countWindows, DEFAULT_PARAMS, speechFrames, touchingSimilarity, windowStatsEmbedding } from "../src/analysis/diarization/classic.js";
 import { cosineMatrix } from "../src/analysis/diarization/embed.js";
 import { detectSpeech16k, loadAudio16k, REPO_ROOT } from "../src/analysis/diarization/io.js";
 import { mfccOf } from "../src/analysis/diarization/mfcc.js";
 import { CONDITIONS } from "../src/eval/augment.js";
 import { byActor, isConversational, loadClips, simulateConversation } from "../src/eval/simulate.js";
 const d = 40;
-function wins(n: number): [number, number][] { const o: [number, number][] = []; for (let s = 0; s + 150 <= n; s += 75) o.push([s, s + 150]); return o; }
 async function stat(x: Float32Array, segs?: { speaker: string; start: number; end: number }[]) {
   const speech = await detectSpeech16k(x);
   const fs = mfccOf(x); const sf = speechFrames(fs.rows, speech);
   if (sf.idx.length < 1000) return "-";
-  const X = buildMatrix(fs, sf); const w = wins(sf.idx.length); const W = w.length;
+  const X = buildMatrix(fs, sf); const w = countWindows(sf.idx.length, DEFAULT_PARAMS).wins; const W = w.length;
   const C = cosineMatrix(windowStatsEmbedding(X, d, w, 20), W, d);
   // same / different speaker mean similarity by reference majority label of each window
   let ss = 0, sn = 0, ds = 0, dn = 0;

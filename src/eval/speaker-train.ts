@@ -19,7 +19,7 @@
 import { createHash } from "node:crypto";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { buildMatrix, countInSpace, decisionMargin, DEFAULT_PARAMS, spaceSimilarity, speechFrames, statsThreshold, windowStatsEmbedding } from "../analysis/diarization/classic.js";
+import { buildMatrix, countInSpace, countWindows, decisionMargin, DEFAULT_PARAMS, spaceSimilarity, speechFrames, statsThreshold, windowStatsEmbedding } from "../analysis/diarization/classic.js";
 import { ahcAverage, cosineMatrix } from "../analysis/diarization/embed.js";
 import { FRAME_RATE, mfccOf, NUM_CEPS } from "../analysis/diarization/mfcc.js";
 import { eer, fitSpeakerSpace, mean, pairEer, recordingWindows, type ClipFeatures, type LabelledWindows } from "../analysis/diarization/speaker-fit.js";
@@ -160,16 +160,8 @@ export function simCases(space: SpeakerSpace, pool: Map<number, SimClip[]>, n: n
       const sf = speechFrames(fs.rows, speech);
       if (sf.idx.length < DEFAULT_PARAMS.minDetectSec * FRAME_RATE) continue;
       const X = buildMatrix(fs, sf);
-      const nfr = sf.idx.length;
-      const hop = Math.max(HOP, Math.ceil(nfr / DEFAULT_PARAMS.maxWindows));
-      const win = Math.max(WIN, 2 * hop);
-      const wins: [number, number][] = [];
-      for (let s = 0; s < nfr; s += hop) {
-        const e = Math.min(nfr, s + win);
-        if (e - s < win / 2 && wins.length) break;
-        wins.push([s, e]);
-        if (e === nfr) break;
-      }
+      // the diarizer's own count windows
+      const { wins } = countWindows(sf.idx.length, DEFAULT_PARAMS);
       const C = cosineMatrix(windowStatsEmbedding(X, 2 * NUM_CEPS, wins, NUM_CEPS), wins.length, 2 * NUM_CEPS);
       out.push({ speakers: spk, condition, seconds, S: spaceSimilarity(X, 2 * NUM_CEPS, wins, space), C, W: wins.length });
     }

@@ -599,7 +599,7 @@ export function windowStatsEmbedding(matrix: Float32Array | Rows, d: number, win
 }
 
 /** Windows of the count / statistics partition: longer hops on long recordings so that at most maxWindows are clustered. */
-function countWindows(n: number, p: ClassicParams): { wins: [number, number][]; win: number; hop: number } {
+export function countWindows(n: number, p: ClassicParams): { wins: [number, number][]; win: number; hop: number } {
   const hop = Math.max(p.svHop, Math.ceil(n / p.maxWindows));
   const win = Math.max(p.svWin, 2 * hop);
   return { wins: makeWindows(n, win, hop), win, hop };
@@ -751,13 +751,7 @@ function resegment(X: Rows, d: number, regionStart: Uint8Array, labels: Int32Arr
   let extra = 0;
   let score = 0;
   let keptConf: Float32Array | undefined;
-  let ubm: DiagGMM | null = null;
-  if (p.resegMap > 0 && K > 1) {
-    const stp = Math.max(1, Math.ceil(n / p.maxTrainFrames));
-    const rows: number[] = [];
-    for (let t = 0; t < n; t += stp) rows.push(t);
-    ubm = trainGMM(gatherRows(X, Int32Array.from(rows)), d, Int32Array.from(rows, (_, j) => j), p.gmmComponents, 6);
-  }
+  const ubm = p.resegMap > 0 && K > 1 ? trainUbm(X, d, n, { components: p.gmmComponents, maxTrainFrames: p.maxTrainFrames }) : null;
   for (let it = 0; it < p.resegIters; it++) {
     const counts = new Int32Array(K);
     for (let t = 0; t < n; t++) if (labels[t]! >= 0) counts[labels[t]!]!++;

@@ -12,6 +12,7 @@
  * ("i-vector-lite"), then length-normalised; similarity = cosine.
  */
 import { trainGMM, type DiagGMM } from "./gmm.js";
+import { asRows, gatherRows, type Rows } from "./rows.js";
 
 export interface SupervectorOptions {
   /** UBM components. */
@@ -24,12 +25,13 @@ export interface SupervectorOptions {
   frameStep: number;
 }
 
-/** Trains the recording's UBM on (a subsample of) all speech frames. */
-export function trainUbm(X: Float32Array, d: number, n: number, o: SupervectorOptions): DiagGMM {
+/** Trains the recording's UBM on (an even subsample of) all n speech frames, gathered into one small matrix. */
+export function trainUbm(X: Float32Array | Rows, d: number, n: number, o: Pick<SupervectorOptions, "components" | "maxTrainFrames">): DiagGMM {
   const stp = Math.max(1, Math.ceil(n / o.maxTrainFrames));
   const rows: number[] = [];
   for (let t = 0; t < n; t += stp) rows.push(t);
-  return trainGMM(X, d, Int32Array.from(rows), o.components, 6);
+  const G = gatherRows(asRows(X, d), Int32Array.from(rows));
+  return trainGMM(G, d, Int32Array.from(rows, (_, j) => j), o.components, 6);
 }
 
 /**
