@@ -17,7 +17,9 @@ import { byActor, isConversational, loadClips, simulateConversation } from "./si
 async function main(): Promise<void> {
   const args = process.argv.slice(2).filter((a) => a !== "--");
   const opt = (k: string) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : undefined; };
-  const dir = resolve(args.find((a, i) => !a.startsWith("--") && !args[i - 1]?.startsWith("--")) ?? resolve(REPO_ROOT, "..", "shared", "train", "ravdess"));
+  // the folder is the argument that is neither a flag nor a flag's value (--oracle and --scramble take none)
+  const valued = new Set(["--n", "--max", "--actors", "--seed", "--params"]);
+  const dir = resolve(args.find((a, i) => !a.startsWith("--") && !valued.has(args[i - 1] ?? "")) ?? resolve(REPO_ROOT, "..", "shared", "train", "ravdess"));
   const n = Number(opt("--n") ?? 3);
   const max = Number(opt("--max") ?? 6);
   const actors = opt("--actors")?.split(",").map(Number);
